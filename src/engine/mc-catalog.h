@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The set of implementations a check runs against: the daemon's registry
+ * and an offline host profile are both a catalog. Indexed by id and by
+ * device model so a check costs what the candidates for its models cost,
+ * not what the host's size costs. Pure memory, no I/O. */
+
+#include "mc-types.h"
+
+typedef struct McCatalog McCatalog;
+
+McCatalog *mc_catalog_new(void);
+void mc_catalog_free(McCatalog *cat);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(McCatalog, mc_catalog_free)
+
+/* Add or replace by id; takes the reference. Returns the implementation it
+ * replaced (reference passed to the caller) or NULL. */
+McImpl *mc_catalog_put(McCatalog *cat, McImpl *impl);
+/* Remove by id; returns the removed implementation's reference or NULL. */
+McImpl *mc_catalog_take(McCatalog *cat, const char *id);
+McImpl *mc_catalog_get(const McCatalog *cat, const char *id);
+
+/* Implementations offering this model (McImpl*, borrowed), NULL if none. */
+const GPtrArray *mc_catalog_candidates(const McCatalog *cat, const char *model);
+guint mc_catalog_size(const McCatalog *cat);
+guint mc_catalog_n_migratable(const McCatalog *cat);
+guint mc_catalog_n_not_migratable(const McCatalog *cat);
+guint mc_catalog_n_models(const McCatalog *cat);
+
+/* All implementations sorted by id (borrowed pointers; free the array). */
+GPtrArray *mc_catalog_list(const McCatalog *cat);
+
+/* Change counter: bumped by the owner once per batch of changes. */
+guint64 mc_catalog_generation(const McCatalog *cat);
+void mc_catalog_set_generation(McCatalog *cat, guint64 generation);
+guint64 mc_catalog_bump_generation(McCatalog *cat);

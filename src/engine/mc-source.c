@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* Reader for source descriptions: what a check asks about. */
+
+#include <string.h>
+
+#include "mc-error.h"
+#include "mc-json.h"
+#include "mc-parse.h"
+
+static bool read_param(McJsonCursor *c, McSrcDevice *d, const char *name, JsonNode *node,
+                       GError **error) {
+        McSrcParam p = { .name = (char *) name };
+        const char *why = mc_check_param_name(name);
+
+        if (why)
+                return mc_json_fail(c, error, MC_ERROR_VALUE, "invalid parameter name: %s", why);
+        if (mc_json_node_is_int(node)) {
+                p.kind = MC_SRC_INT;
+                p.i = json_node_get_int(node);
+        } else if (node && JSON_NODE_HOLDS_VALUE(node) &&
+                   json_node_get_value_type(node) == G_TYPE_BOOLEAN) {
+                p.kind = MC_SRC_BOOL;
+                p.b = json_node_get_boolean(node);
+        } else if (node && JSON_NODE_HOLDS_VALUE(node) &&
+                   json_node_get_value_type(node) == G_TYPE_STRING) {
+                const char *s = mc_json_expect_string(c, node, mc_check_str_value, error);
+                if (!s)
+                        return false;
+                p.kind = MC_SRC_STR;
+                p.s = (char *) s;
+        } else {
+                return mc_json_fail(c, error, MC_ERROR_TYPE,
+                                    "expected a boolean, an integer or a string, got %s",
+                                    mc_json_node_type_name(node));
+        }
+        /* Names are unique already (the pre-scan rejects duplicate members). */
+        mc_src_device_add_param(d, &p);
+        return true;
+}
+
+static McSrcDevice *read_device(McJsonCursor *c, JsonNode *node, GError **error) {
+        static const char *const members[] = { "id", "model", "version", "params", "requires", NULL };
+        static const char *const required[] = { "id", "model", NULL };
+        g_autoptr(McSrcDevice) d = NULL;
+        const char *id, *model, *version = NULL;
+        JsonObject *o;
+        gsize mark;
+
+        o = mc_json_expect_object(c, node, members, required, error);
+        if (!o)
+                return NULL;
+
+        mark = mc_json_push_member(c, "id");
+        id = mc_json_expect_string(c, json_object_get_member(o, "id"), mc_check_id_string, error);
+        if (!id)
+                return NULL;
+        mc_json_pop(c, mark);
+
+        mark = mc_json_push_member(c, "model");
+        model = mc_json_expect_string(c, json_object_get_member(o, "model"), mc_check_model_string,
+                                      error);
+        if (!model)
+                return NULL;
+        mc_json_pop(c, mark);
+
+        if (json_object_has_member(o, "version")) {
+                mark = mc_json_push_member(c, "version");
+                version = mc_json_expect_string(c, json_object_get_member(o, "version"),
+                                                mc_check_version_string, error);
+                if (!version)
+                        return NULL;
+                mc_json_pop(c, mark);
+        }
+        d = mc_src_device_new(id, model, version);
+
+        if (json_object_has_member(o, "params")) {
+                JsonNode *pn = json_object_get_member(o, "params");
+                JsonObject *po;
+                g_autoptr(GList) names = NULL;
+
+                mark = mc_json_push_member(c, "params");
+                if (!JSON_NODE_HOLDS_OBJECT(pn)) {
+                        mc_json_fail(c, error, MC_ERROR_TYPE, "expected an object, got %s",
+                                     mc_json_node_type_name(pn));
+                        return NULL;
+                }
+                po = json_node_get_object(pn);
+                if (json_object_get_size(po) > MC_MAX_PARAMS) {
+                        mc_json_fail(c, error, MC_ERROR_LIMIT,
+                                     "%u parameters, more than the limit of %d",
+                                     json_object_get_size(po), MC_MAX_PARAMS);
+                        return NULL;
+                }
+                names = json_object_get_members(po);
+                for (GList *l = names; l; l = l->next) {
+                        gsize pmark = mc_json_push_member(c, l->data);
+                        if (!read_param(c, d, l->data, json_object_get_member(po, l->data), error))
+                                return NULL;
+                        mc_json_pop(c, pmark);
+                }
+                mc_json_pop(c, mark);
+        }
+
+        if (json_object_has_member(o, "requires")) {
+                JsonArray *a;
+
+                mark = mc_json_push_member(c, "requires");
+                a = mc_json_expect_array(c, json_object_get_member(o, "requires"), 16, error);
+                if (!a)
+                        return NULL;
+                for (guint i = 0; i < json_array_get_length(a); i++) {
+                        gsize imark = mc_json_push_index(c, i);
+                        const char *s = mc_json_expect_string(c, json_array_get_element(a, i),
+                                                              NULL, error);
+                        McCap cap;
+                        if (!s)
+                                return NULL;
+                        cap = mc_cap_from_string(s);
+                        if (!cap) {
+                                mc_json_fail(c, error, MC_ERROR_VALUE,
+                                             "unknown capability \"%.32s\" (expected stop-copy, pre-copy, p2p or dirty-tracking)",
+                                             s);
+                                return NULL;
+                        }
+                        if (d->requires & cap) {
+                                mc_json_fail(c, error, MC_ERROR_DUPLICATE,
+                                             "capability \"%s\" is listed twice", s);
+                                return NULL;
+                        }
+                        d->requires |= cap;
+                        mc_json_pop(c, imark);
+                }
+                mc_json_pop(c, mark);
+        }
+        return g_steal_pointer(&d);
+}
+
+static McSource *read_source(McJsonCursor *c, JsonNode *root, GError **error) {
+        static const char *const members[] = { "devices", NULL };
+        g_autoptr(McSource) src = mc_source_new();
+        g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
+        JsonObject *o;
+        JsonArray *a;
+        gsize mark;
+
+        o = mc_json_expect_object(c, root, members, members, error);
+        if (!o)
+                return NULL;
+        mark = mc_json_push_member(c, "devices");
+        a = mc_json_expect_array(c, json_object_get_member(o, "devices"), MC_MAX_DEVICES, error);
+        if (!a)
+                return NULL;
+        if (json_array_get_length(a) == 0) {
+                mc_json_fail(c, error, MC_ERROR_VALUE, "expected at least one device");
+                return NULL;
+        }
+        for (guint i = 0; i < json_array_get_length(a); i++) {
+                gsize imark = mc_json_push_index(c, i);
+                McSrcDevice *d = read_device(c, json_array_get_element(a, i), error);
+                if (!d)
+                        return NULL;
+                g_ptr_array_add(src->devices, d);
+                if (!g_hash_table_add(ids, d->id)) {
+                        mc_json_fail(c, error, MC_ERROR_DUPLICATE,
+                                     "device id \"%s\" is used twice; ids must be unique", d->id);
+                        return NULL;
+                }
+                mc_json_pop(c, imark);
+        }
+        mc_json_pop(c, mark);
+        return g_steal_pointer(&src);
+}
+
+McSource *mc_source_parse(const char *data, gsize len, const char *origin, GError **error) {
+        g_autoptr(JsonNode) root = mc_json_parse(data, len, origin, error);
+        McJsonCursor c;
+        McSource *src;
+
+        if (!root)
+                return NULL;
+        mc_json_cursor_init(&c, origin);
+        src = read_source(&c, root, error);
+        mc_json_cursor_clear(&c);
+        return src;
+}
