@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* org.migcompat.MigCompat1.Manager at /org/migcompat/MigCompat1, plus the
+ * ObjectManager. Queries read the registry only: no I/O, no processes. */
+
+#include <errno.h>
+#include <string.h>
+
+#include "bus-util.h"
+#include "daemon.h"
+#include "mc-config.h"
+#include "mc-error.h"
+#include "mc-log.h"
+#include "mc-serialize.h"
+
+static const McCatalog *catalog(McDaemon *d) {
+        return mc_registry_catalog(d->registry);
+}
+
+/* ---- properties ------------------------------------------------------------ */
+
+static int prop_version(sd_bus *bus, const char *path, const char *interface, const char *property,
+                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", MC_VERSION);
+}
+
+static int prop_generation(sd_bus *bus, const char *path, const char *interface,
+                           const char *property, sd_bus_message *reply, void *userdata,
+                           sd_bus_error *error) {
+        McDaemon *d = userdata;
+        return sd_bus_message_append(reply, "t", mc_catalog_generation(catalog(d)));
+}
+
+static int prop_counts(sd_bus *bus, const char *path, const char *interface, const char *property,
+                       sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        McDaemon *d = userdata;
+        const McCatalog *cat = catalog(d);
+        uint32_t v = 0;
+
+        if (strcmp(property, "NImplementations") == 0)
+                v = mc_catalog_size(cat);
+        else if (strcmp(property, "NMigratable") == 0)
+                v = mc_catalog_n_migratable(cat);
+        else if (strcmp(property, "NNotMigratable") == 0)
+                v = mc_catalog_n_not_migratable(cat);
+        else if (strcmp(property, "NModels") == 0)
+                v = mc_catalog_n_models(cat);
+        return sd_bus_message_append(reply, "u", v);
+}
+
+/* ---- methods ---------------------------------------------------------------- */
+
+static int method_check(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        McDaemon *d = userdata;
+        g_autoptr(McSource) src = NULL;
+        g_autoptr(McCheckResult) res = NULL;
+        g_autofree char *json = NULL;
+        const char *text;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &text);
+        if (r < 0)
+                return r;
+        r = mc_bus_parse_source(text, "Check argument", &src, error);
+        if (r < 0)
+                return r;
+        res = mc_check(catalog(d), src, NULL);
+        d->n_checks++;
+        json = mc_check_result_to_json(res, false);
+        return sd_bus_reply_method_return(m, "s", json);
+}
+
+static int method_check_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        McDaemon *d = userdata;
+        g_autoptr(McSource) src = NULL;
+        g_autoptr(McCheckResult) res = NULL;
+        g_autoptr(sd_bus_message) reply = NULL;
+        const McDeviceResult *dr;
+        int r;
+
+        r = mc_bus_read_device(m, &src, error);
+        if (r < 0)
+                return r;
+        res = mc_check(catalog(d), src, NULL);
+        d->n_checks++;
+        dr = res->devices->pdata[0];
+
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        r = mc_bus_append_device_verdict(reply, d->registry, dr);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static bool uuid_valid(const char *s) {
+        static const int dash[] = { 8, 13, 18, 23 };
+        if (strlen(s) != 36)
+                return false;
+        for (int i = 0; i < 36; i++) {
+                bool want_dash = i == dash[0] || i == dash[1] || i == dash[2] || i == dash[3];
+                if (want_dash ? s[i] != '-' : !g_ascii_isxdigit(s[i]))
+                        return false;
+        }
+        return true;
+}
+
+static int method_describe(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        McDaemon *d = userdata;
+        g_autoptr(GError) gerror = NULL;
+        g_autoptr(McSource) src = mc_source_new();
+        g_autofree char *uuid = NULL, *json = NULL;
+        McSrcDevice *dev;
+        const char *arg;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &arg);
+        if (r < 0)
+                return r;
+        if (!uuid_valid(arg))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "\"%.64s\" is not a UUID (expected 8-4-4-4-12 hex digits)", arg);
+        uuid = g_ascii_strdown(arg, -1);
+        if (!d->mdev)
+                return sd_bus_error_setf(error, MC_BUS_ERROR_NOT_FOUND,
+                                         "No mdev device %s: this daemon does not look at mdev devices", uuid);
+        dev = mc_mdev_source_describe(d->mdev, uuid, &gerror);
+        if (!dev) {
+                if (g_error_matches(gerror, MC_ERROR, MC_ERROR_NOT_FOUND))
+                        return sd_bus_error_setf(error, MC_BUS_ERROR_NOT_FOUND, "%s", gerror->message);
+                return sd_bus_error_setf(error, MC_BUS_ERROR_NOT_MIGRATABLE, "%s", gerror->message);
+        }
+        g_ptr_array_add(src->devices, dev);
+        json = mc_source_to_json(src, false);
+        return sd_bus_reply_method_return(m, "s", json);
+}
+
+static int method_get_host_profile(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        McDaemon *d = userdata;
+        g_autofree char *json = mc_profile_to_json(catalog(d), d->hostname, d->machine_id,
+                                                   MC_VERSION, false);
+        return sd_bus_reply_method_return(m, "s", json);
+}
+
+static int method_get_implementation(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        McDaemon *d = userdata;
+        g_autofree char *path = NULL;
+        const char *id;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &id);
+        if (r < 0)
+                return r;
+        path = mc_registry_impl_path(d->registry, id);
+        if (!path)
+                return sd_bus_error_setf(error, MC_BUS_ERROR_NOT_FOUND,
+                                         "No implementation \"%.255s\" on this host", id);
+        return sd_bus_reply_method_return(m, "o", path);
+}
+
+static int method_rescan(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        McDaemon *d = userdata;
+        int r = mc_bus_require_root(m, "rescan the host", error);
+        if (r < 0)
+                return r;
+        mc_daemon_rescan(d);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Version", "s", prop_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Generation", "t", prop_generation, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("NImplementations", "u", prop_counts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("NMigratable", "u", prop_counts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("NNotMigratable", "u", prop_counts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("NModels", "u", prop_counts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_METHOD_WITH_ARGS("Check", SD_BUS_ARGS("s", source), SD_BUS_RESULT("s", result),
+                                method_check, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CheckDevice",
+                                SD_BUS_ARGS("s", model, "s", version, "a{sv}", parameters, "as", requires),
+                                SD_BUS_RESULT("s", verdict, "o", implementation, "a(sss)", reasons),
+                                method_check_device, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Describe", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("s", source),
+                                method_describe, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetHostProfile", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", profile),
+                                method_get_host_profile, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetImplementation", SD_BUS_ARGS("s", id),
+                                SD_BUS_RESULT("o", implementation), method_get_implementation,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Rescan", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_rescan,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_ARGS("ImplementationsChanged", SD_BUS_ARGS("t", generation), 0),
+        SD_BUS_VTABLE_END,
+};
+
+int mc_bus_register(McDaemon *d) {
+        int r;
+
+        r = sd_bus_add_object_vtable(d->bus, NULL, MC_BUS_PATH, MC_BUS_MANAGER_IFACE, manager_vtable, d);
+        if (r < 0)
+                return mc_log_error("Cannot register the manager object: %s", g_strerror(-r)), r;
+        r = sd_bus_add_object_manager(d->bus, NULL, MC_BUS_PATH);
+        if (r < 0)
+                return mc_log_error("Cannot register the object manager: %s", g_strerror(-r)), r;
+        return mc_bus_impl_register(d);
+}
+
+void mc_bus_emit_removing(McDaemon *d, const GPtrArray *paths) {
+        for (guint i = 0; i < paths->len; i++)
+                (void) sd_bus_emit_object_removed(d->bus, paths->pdata[i]);
+}
+
+void mc_bus_emit_committed(McDaemon *d, const GPtrArray *added, const GPtrArray *changed,
+                           guint64 generation) {
+        for (guint i = 0; i < added->len; i++)
+                (void) sd_bus_emit_object_added(d->bus, added->pdata[i]);
+        for (guint i = 0; i < changed->len; i++)
+                (void) sd_bus_emit_properties_changed_strv(d->bus, changed->pdata[i],
+                                                           MC_BUS_IMPL_IFACE, NULL);
+        (void) sd_bus_emit_properties_changed(d->bus, MC_BUS_PATH, MC_BUS_MANAGER_IFACE, "Generation",
+                                              "NImplementations", "NMigratable", "NNotMigratable",
+                                              "NModels", NULL);
+        (void) sd_bus_emit_signal(d->bus, MC_BUS_PATH, MC_BUS_MANAGER_IFACE, "ImplementationsChanged",
+                                  "t", generation);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Argument reading and reply building shared by the bus objects: every
+ * argument is bounded and validated here, so a bad one is answered with a
+ * named error and never reaches the engine. */
+
+#include <systemd/sd-bus.h>
+
+#include "compat.h"
+#include "mc-sd-util.h"
+#include "registry.h"
+
+/* Parse a source description argument; InvalidArgs when oversized or not
+ * JSON, InvalidSource when it does not describe devices properly. */
+int mc_bus_parse_source(const char *text, const char *origin, McSource **ret, sd_bus_error *error);
+
+/* Read (s model, s version, a{sv} parameters, as requires) into a
+ * one-device source. */
+int mc_bus_read_device(sd_bus_message *m, McSource **ret, sd_bus_error *error);
+
+/* Append (s verdict, o implementation, a(sss) reasons) for one device. */
+int mc_bus_append_device_verdict(sd_bus_message *reply, const McRegistry *reg,
+                                 const McDeviceResult *dr);
+
+/* AccessDenied unless the caller is root; what names the action. */
+int mc_bus_require_root(sd_bus_message *m, const char *what, sd_bus_error *error);

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "daemon.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-id128.h>
+#include <unistd.h>
+
+#include "mc-config.h"
+#include "mc-log.h"
+
+void mc_daemon_config_clear(McDaemonConfig *c) {
+        g_clear_pointer(&c->data_dirs, g_strfreev);
+        g_clear_pointer(&c->descriptor_dirs, g_strfreev);
+        g_clear_pointer(&c->cache_dir, g_free);
+}
+
+/* ---- from the sources to the registry ------------------------------------ */
+
+static void src_put(void *userdata, McImpl *impl) {
+        McDaemon *d = userdata;
+        mc_registry_put(d->registry, impl);
+}
+
+static void src_remove(void *userdata, const char *id) {
+        McDaemon *d = userdata;
+        mc_registry_remove(d->registry, id);
+}
+
+static void src_changed(void *userdata) {
+        McDaemon *d = userdata;
+        mc_registry_commit(d->registry);
+}
+
+static const McDataFile *src_lookup(void *userdata, const char *driver, const char *type_id) {
+        McDaemon *d = userdata;
+        return mc_data_files_lookup(d->data_files, driver, type_id);
+}
+
+static void update_status(McDaemon *d) {
+        const McCatalog *cat = mc_registry_catalog(d->registry);
+        guint parents = d->mdev ? mc_mdev_source_n_parents(d->mdev) : 0;
+
+        sd_notifyf(false,
+                   "STATUS=%u implementations, %u not migratable (%u mdev parents, %u device models); generation %" G_GUINT64_FORMAT,
+                   mc_catalog_size(cat), mc_catalog_n_not_migratable(cat), parents,
+                   mc_catalog_n_models(cat), mc_catalog_generation(cat));
+}
+
+static void registry_removing(void *userdata, const GPtrArray *paths) {
+        mc_bus_emit_removing(userdata, paths);
+}
+
+static void registry_committed(void *userdata, const GPtrArray *added, const GPtrArray *changed,
+                               guint64 generation) {
+        McDaemon *d = userdata;
+
+        mc_log_debug("Generation %" G_GUINT64_FORMAT ": %u objects added, %u changed", generation,
+                     added->len, changed->len);
+        mc_bus_emit_committed(d, added, changed, generation);
+        if (d->settled)
+                update_status(d);
+}
+
+/* ---- start-up ------------------------------------------------------------- */
+
+static void become_ready(McDaemon *d) {
+        const McCatalog *cat = mc_registry_catalog(d->registry);
+        int r;
+
+        if (d->settled)
+                return;
+        d->settled = true;
+        /* The name is taken only now: a bus-activated client waits for a
+         * complete answer instead of getting one without the programs. */
+        r = sd_bus_request_name(d->bus, MC_BUS_NAME, 0);
+        if (r < 0) {
+                mc_log_error("Cannot own %s: %s", MC_BUS_NAME, g_strerror(-r));
+                sd_event_exit(d->event, EXIT_FAILURE);
+                return;
+        }
+        mc_log_info("Serving %u implementations (%u not migratable) as %s", mc_catalog_size(cat),
+                    mc_catalog_n_not_migratable(cat), MC_BUS_NAME);
+        sd_notify(false, "READY=1");
+        update_status(d);
+}
+
+static void vfio_user_settled(void *userdata) {
+        McDaemon *d = userdata;
+        /* Called from the event loop or from inside start(); either way the
+         * bus is connected by then. */
+        if (d->bus)
+                become_ready(d);
+}
+
+static void data_files_changed(McDirWatch *w, const GPtrArray *names, void *userdata) {
+        McDaemon *d = userdata;
+
+        if (!mc_data_files_reload_names(d->data_files, names))
+                return;
+        if (d->mdev)
+                mc_mdev_source_refresh_facts(d->mdev);
+}
+
+McDaemon *mc_daemon_new(McDaemonConfig *config) {
+        McDaemon *d = g_new0(McDaemon, 1);
+        d->config = *config;
+        *config = (McDaemonConfig) { 0 };
+        d->registry = mc_registry_new();
+        return d;
+}
+
+void mc_daemon_free(McDaemon *d) {
+        if (!d)
+                return;
+        /* Sources first: they may still call back into the registry. */
+        mc_vfiouser_source_free(d->vfio_user);
+        mc_mdev_source_free(d->mdev);
+        mc_dir_watch_free(d->data_watch);
+        mc_data_files_free(d->data_files);
+        if (d->bus) {
+                sd_bus_flush(d->bus);
+                sd_bus_close_unref(d->bus);
+        }
+        mc_registry_free(d->registry);
+        sd_event_unref(d->event);
+        mc_daemon_config_clear(&d->config);
+        g_free(d->hostname);
+        g_free(d->machine_id);
+        g_free(d);
+}
+
+static void read_host_identity(McDaemon *d) {
+        char host[256] = "";
+        sd_id128_t id;
+        char buf[SD_ID128_STRING_MAX];
+
+        if (gethostname(host, sizeof host - 1) < 0)
+                host[0] = '\0';
+        d->hostname = g_strdup(host);
+        if (sd_id128_get_machine(&id) >= 0)
+                d->machine_id = g_strdup(sd_id128_to_string(id, buf));
+        else
+                d->machine_id = g_strdup("");
+}
+
+int mc_daemon_start(McDaemon *d) {
+        static const McRegistryListener listener = {
+                .removing = registry_removing,
+                .committed = registry_committed,
+        };
+        const McMdevSourceOps mdev_ops = {
+                .put = src_put,
+                .remove = src_remove,
+                .changed = src_changed,
+                .lookup = src_lookup,
+        };
+        const McVfioUserOps vu_ops = {
+                .put = src_put,
+                .remove = src_remove,
+                .changed = src_changed,
+                .settled = vfio_user_settled,
+        };
+        g_autoptr(GError) error = NULL;
+        sigset_t mask;
+        int r;
+
+        read_host_identity(d);
+
+        r = sd_event_default(&d->event);
+        if (r < 0)
+                return mc_log_error("Cannot create the event loop: %s", g_strerror(-r)), r;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        /* No handler: the loop ends with exit code 0 on either signal. */
+        sd_event_add_signal(d->event, NULL, SIGTERM, NULL, NULL);
+        sd_event_add_signal(d->event, NULL, SIGINT, NULL, NULL);
+        sd_event_set_watchdog(d->event, true);
+
+        mc_registry_set_listener(d->registry, &listener, d);
+
+        r = sd_bus_open_system(&d->bus);
+        if (r < 0) {
+                mc_log_error("Cannot connect to the system bus: %s", g_strerror(-r));
+                return r;
+        }
+        r = mc_bus_register(d);
+        if (r < 0)
+                return r;
+        r = sd_bus_attach_event(d->bus, d->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return mc_log_error("Cannot attach the bus: %s", g_strerror(-r)), r;
+
+        d->data_files = mc_data_files_new((const char *const *) d->config.data_dirs);
+        mc_data_files_load(d->data_files);
+        d->data_watch = mc_dir_watch_new(d->event, (const char *const *) d->config.data_dirs,
+                                         data_files_changed, d, &error);
+        if (!d->data_watch) {
+                mc_log_warning("Not following model data file changes: %s", error->message);
+                g_clear_error(&error);
+        }
+
+        if (!d->config.no_mdev) {
+                d->mdev = mc_mdev_source_new(&mdev_ops, d, &error);
+                if (!d->mdev) {
+                        mc_log_error("Cannot read mdev devices: %s", error->message);
+                        return -EIO;
+                }
+                if (!mc_mdev_source_attach(d->mdev, d->event, &error)) {
+                        mc_log_warning("Not following mdev hotplug: %s", error->message);
+                        g_clear_error(&error);
+                }
+                mc_mdev_source_rescan_all(d->mdev);
+        }
+
+        McVfioUserConfig vc = {
+                .dirs = (const char *const *) d->config.descriptor_dirs,
+                .cache_dir = d->config.cache_dir,
+                .probe_timeout_usec = d->config.probe_timeout_usec,
+                .max_parallel = d->config.probe_parallel,
+        };
+        d->vfio_user = mc_vfiouser_source_new(d->event, &vc, &vu_ops, d);
+        mc_vfiouser_source_start(d->vfio_user);
+        if (mc_vfiouser_source_is_settled(d->vfio_user))
+                become_ready(d);
+        return 0;
+}
+
+int mc_daemon_run(McDaemon *d) {
+        int r = sd_event_loop(d->event);
+        if (r < 0)
+                return mc_log_error("Event loop failed: %s", g_strerror(-r)), r;
+        sd_notify(false, "STOPPING=1");
+        return r;
+}
+
+void mc_daemon_rescan(McDaemon *d) {
+        mc_log_info("Rescanning on request");
+        if (mc_data_files_load(d->data_files) && d->mdev)
+                mc_mdev_source_refresh_facts(d->mdev);
+        if (d->mdev)
+                mc_mdev_source_rescan_all(d->mdev);
+        mc_vfiouser_source_rescan(d->vfio_user);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* migcompatd's context: the one place its state lives. Data flows one
+ * way: the sources (mdev, vfio-user, data files) feed the registry, the
+ * registry feeds the bus objects and the engine answers from it. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "data-files.h"
+#include "dir-watch.h"
+#include "mdev-source.h"
+#include "registry.h"
+#include "vfiouser-source.h"
+
+typedef struct {
+        char **data_dirs;       /* mdev-models.d, lowest precedence first */
+        char **descriptor_dirs; /* vfio-user.d, lowest precedence first */
+        char *cache_dir;        /* NULL: no probe cache */
+        uint64_t probe_timeout_usec;
+        unsigned probe_parallel;
+        bool no_mdev;           /* do not look at sysfs at all (tests) */
+} McDaemonConfig;
+
+typedef struct McDaemon {
+        McDaemonConfig config;
+        sd_event *event;
+        sd_bus *bus;
+        McRegistry *registry;
+        McDataFiles *data_files;
+        McDirWatch *data_watch;
+        McMdevSource *mdev;
+        McVfioUserSource *vfio_user;
+
+        char *hostname;
+        char *machine_id;
+        bool settled;      /* initial scans done: the name is ours, READY=1 sent */
+        uint64_t n_checks; /* answered, for the status line and benchmarks */
+} McDaemon;
+
+void mc_daemon_config_clear(McDaemonConfig *c);
+
+McDaemon *mc_daemon_new(McDaemonConfig *config /* contents taken */);
+void mc_daemon_free(McDaemon *d);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(McDaemon, mc_daemon_free)
+
+/* Connect to the system bus, start every source; the name is requested
+ * and READY=1 sent once the initial scans are complete. */
+int mc_daemon_start(McDaemon *d);
+int mc_daemon_run(McDaemon *d);
+
+/* Rescan everything (the D-Bus Rescan() method). */
+void mc_daemon_rescan(McDaemon *d);
+
+/* The bus side (bus-manager.c, bus-impl.c). */
+int mc_bus_register(McDaemon *d);
+void mc_bus_emit_removing(McDaemon *d, const GPtrArray *paths);
+void mc_bus_emit_committed(McDaemon *d, const GPtrArray *added, const GPtrArray *changed,
+                           guint64 generation);
+int mc_bus_impl_register(McDaemon *d);
+
+/* Errors (DESIGN.md §3): org.migcompat.MigCompat1.Error.* */
+#define MC_BUS_ERROR_INVALID_SOURCE "org.migcompat.MigCompat1.Error.InvalidSource"
+#define MC_BUS_ERROR_NOT_FOUND "org.migcompat.MigCompat1.Error.NotFound"
+#define MC_BUS_ERROR_NOT_MIGRATABLE "org.migcompat.MigCompat1.Error.NotMigratable"
+#define MC_BUS_ERROR_ACCESS_DENIED "org.migcompat.MigCompat1.Error.AccessDenied"
+#define MC_BUS_ERROR_NOT_READY "org.migcompat.MigCompat1.Error.NotReady"

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "data-files.h"
+
+#include <string.h>
+
+#include "conf-dirs.h"
+#include "mc-log.h"
+
+typedef struct {
+        char *name;
+        char *path;
+        char *content;     /* raw bytes, to tell a real change from a touch */
+        McDataFile *file;  /* NULL when it failed to parse */
+} Entry;
+
+struct McDataFiles {
+        GStrv dirs;
+        GPtrArray *entries; /* Entry*, sorted by name */
+};
+
+static void entry_free(Entry *e) {
+        g_free(e->name);
+        g_free(e->path);
+        g_free(e->content);
+        mc_data_file_free(e->file);
+        g_free(e);
+}
+
+McDataFiles *mc_data_files_new(const char *const *dirs) {
+        McDataFiles *df = g_new0(McDataFiles, 1);
+        df->dirs = g_strdupv((char **) dirs);
+        df->entries = g_ptr_array_new_with_free_func((GDestroyNotify) entry_free);
+        return df;
+}
+
+void mc_data_files_free(McDataFiles *df) {
+        if (!df)
+                return;
+        g_strfreev(df->dirs);
+        g_ptr_array_unref(df->entries);
+        g_free(df);
+}
+
+const char *const *mc_data_files_dirs(const McDataFiles *df) {
+        return (const char *const *) df->dirs;
+}
+
+/* Read one file into a new entry; NULL when it cannot be read at all. */
+static Entry *entry_read(const char *name, const char *path) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *data = NULL;
+        gsize len = 0;
+        Entry *e;
+
+        if (!mc_conf_file_read(path, 0, &data, &len, &error)) {
+                mc_log_warning("Model data file %s: %s", path, error->message);
+                return NULL;
+        }
+        e = g_new0(Entry, 1);
+        e->name = g_strdup(name);
+        e->path = g_strdup(path);
+        e->file = mc_data_file_parse(data, len, path, &error);
+        if (!e->file)
+                mc_log_warning("Ignoring model data file: %s", error->message);
+        e->content = g_steal_pointer(&data);
+        return e;
+}
+
+static gint entry_cmp(gconstpointer a, gconstpointer b) {
+        const Entry *ea = *(Entry *const *) a, *eb = *(Entry *const *) b;
+        return strcmp(ea->name, eb->name);
+}
+
+static int find_entry(const McDataFiles *df, const char *name) {
+        for (guint i = 0; i < df->entries->len; i++)
+                if (strcmp(((Entry *) df->entries->pdata[i])->name, name) == 0)
+                        return (int) i;
+        return -1;
+}
+
+static bool entries_same(const Entry *a, const Entry *b) {
+        return a && b && strcmp(a->path, b->path) == 0 && strcmp(a->content, b->content) == 0;
+}
+
+/* Replace (or drop, when path is NULL) the entry for name. */
+static bool update_name(McDataFiles *df, const char *name, const char *path) {
+        int at = find_entry(df, name);
+        Entry *old = at >= 0 ? df->entries->pdata[at] : NULL;
+        Entry *e = path ? entry_read(name, path) : NULL;
+
+        if (entries_same(old, e)) {
+                entry_free(e);
+                return false;
+        }
+        if (!old && !e)
+                return false;
+        if (at >= 0)
+                g_ptr_array_remove_index(df->entries, (guint) at);
+        if (e) {
+                g_ptr_array_add(df->entries, e);
+                g_ptr_array_sort(df->entries, entry_cmp);
+        }
+        mc_log_info("Model data file %s %s", name, !e ? "removed" : old ? "changed" : "added");
+        return true;
+}
+
+bool mc_data_files_load(McDataFiles *df) {
+        g_autoptr(GPtrArray) files = mc_conf_dirs_list((const char *const *) df->dirs, ".json");
+        g_autoptr(GHashTable) present = g_hash_table_new(g_str_hash, g_str_equal);
+        g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func(g_free);
+        bool changed = false;
+
+        for (guint i = 0; i < files->len; i++) {
+                McConfFile *f = files->pdata[i];
+                g_hash_table_add(present, f->name);
+                changed |= update_name(df, f->name, f->path);
+        }
+        for (guint i = 0; i < df->entries->len; i++) {
+                Entry *e = df->entries->pdata[i];
+                if (!g_hash_table_contains(present, e->name))
+                        g_ptr_array_add(gone, g_strdup(e->name));
+        }
+        for (guint i = 0; i < gone->len; i++)
+                changed |= update_name(df, gone->pdata[i], NULL);
+        return changed;
+}
+
+bool mc_data_files_reload_names(McDataFiles *df, const GPtrArray *names) {
+        bool changed = false;
+
+        if (!names)
+                return mc_data_files_load(df);
+        for (guint i = 0; i < names->len; i++) {
+                const char *name = names->pdata[i];
+                g_autofree char *path = NULL;
+
+                if (!mc_conf_name_valid(name, ".json"))
+                        continue;
+                path = mc_conf_dirs_find((const char *const *) df->dirs, name);
+                changed |= update_name(df, name, path);
+        }
+        return changed;
+}
+
+const McDataFile *mc_data_files_lookup(const McDataFiles *df, const char *driver,
+                                       const char *type_id) {
+        for (guint i = 0; i < df->entries->len; i++) {
+                const Entry *e = df->entries->pdata[i];
+                if (e->file && mc_data_file_matches(e->file, driver, type_id))
+                        return e->file;
+        }
+        return NULL;
+}
+
+guint mc_data_files_n_loaded(const McDataFiles *df) {
+        guint n = 0;
+        for (guint i = 0; i < df->entries->len; i++)
+                n += ((Entry *) df->entries->pdata[i])->file != NULL;
+        return n;
+}
+
+guint mc_data_files_n_failed(const McDataFiles *df) {
+        return df->entries->len - mc_data_files_n_loaded(df);
+}
