@@ -190,6 +190,9 @@ int mc_daemon_start(McDaemon *d) {
         r = mc_bus_register(d);
         if (r < 0)
                 return r;
+        /* Without the bus there is nobody to answer: exit and let systemd
+         * restart us rather than linger deaf. */
+        (void) sd_bus_set_exit_on_disconnect(d->bus, true);
         r = sd_bus_attach_event(d->bus, d->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return mc_log_error("Cannot attach the bus: %s", g_strerror(-r)), r;
