@@ -47,22 +47,6 @@ void mc_data_file_free(McDataFile *f) {
         g_free(f);
 }
 
-static bool optional_string(McJsonCursor *c, JsonObject *o, const char *member,
-                            const char *(*validate)(const char *), char **ret, GError **error) {
-        gsize mark;
-        const char *s;
-
-        if (!json_object_has_member(o, member))
-                return true;
-        mark = mc_json_push_member(c, member);
-        s = mc_json_expect_string(c, json_object_get_member(o, member), validate, error);
-        if (!s)
-                return false;
-        *ret = g_strdup(s);
-        mc_json_pop(c, mark);
-        return true;
-}
-
 static McDataFile *data_file_read(McJsonCursor *c, JsonNode *root, GError **error) {
         static const char *const members[] = { "match", "models", "description", NULL };
         static const char *const required[] = { "match", "models", NULL };
@@ -79,8 +63,8 @@ static McDataFile *data_file_read(McJsonCursor *c, JsonNode *root, GError **erro
         mo = mc_json_expect_object(c, json_object_get_member(o, "match"), match_members, NULL, error);
         if (!mo)
                 return NULL;
-        if (!optional_string(c, mo, "driver", check_glob, &f->match_driver, error) ||
-            !optional_string(c, mo, "type", check_glob, &f->match_type, error))
+        if (!mc_json_member_string(c, mo, "driver", false, check_glob, &f->match_driver, error) ||
+            !mc_json_member_string(c, mo, "type", false, check_glob, &f->match_type, error))
                 return NULL;
         if (!f->match_driver && !f->match_type) {
                 mc_json_fail(c, error, MC_ERROR_MISSING_MEMBER,
@@ -89,7 +73,7 @@ static McDataFile *data_file_read(McJsonCursor *c, JsonNode *root, GError **erro
         }
         mc_json_pop(c, mark);
 
-        if (!optional_string(c, o, "description", mc_check_text, &f->description, error))
+        if (!mc_json_member_string(c, o, "description", false, mc_check_text, &f->description, error))
                 return NULL;
 
         f->info = mc_info_new();
@@ -148,8 +132,8 @@ static McDescriptor *descriptor_read(McJsonCursor *c, JsonNode *root, GError **e
         o = mc_json_expect_object(c, root, members, required, error);
         if (!o)
                 return NULL;
-        if (!optional_string(c, o, "description", mc_check_text, &d->description, error) ||
-            !optional_string(c, o, "binary", check_abs_path, &d->binary, error))
+        if (!mc_json_member_string(c, o, "description", false, mc_check_text, &d->description, error) ||
+            !mc_json_member_string(c, o, "binary", false, check_abs_path, &d->binary, error))
                 return NULL;
 
         if (json_object_has_member(o, "args")) {

@@ -255,33 +255,6 @@ static bool parse_versions(McJsonCursor *c, JsonNode *node, McModel *m, GError *
         return true;
 }
 
-static bool parse_caps(McJsonCursor *c, JsonNode *node, McModel *m, GError **error) {
-        JsonArray *a = mc_json_expect_array(c, node, 16, error);
-
-        if (!a)
-                return false;
-        m->caps_known = true;
-        for (guint i = 0; i < json_array_get_length(a); i++) {
-                gsize mark = mc_json_push_index(c, i);
-                const char *s = mc_json_expect_string(c, json_array_get_element(a, i), NULL, error);
-                McCap cap;
-
-                if (!s)
-                        return false;
-                cap = mc_cap_from_string(s);
-                if (!cap)
-                        return mc_json_fail(c, error, MC_ERROR_VALUE,
-                                            "unknown capability \"%.32s\" (expected stop-copy, pre-copy, p2p or dirty-tracking)",
-                                            s);
-                if (m->caps & cap)
-                        return mc_json_fail(c, error, MC_ERROR_DUPLICATE,
-                                            "capability \"%s\" is listed twice", s);
-                m->caps |= cap;
-                mc_json_pop(c, mark);
-        }
-        return true;
-}
-
 static McModel *parse_model(McJsonCursor *c, const char *name, JsonNode *node, GError **error) {
         JsonObject *o = mc_json_expect_object(c, node, model_members, NULL, error);
         g_autoptr(McModel) m = NULL;
@@ -303,18 +276,10 @@ static McModel *parse_model(McJsonCursor *c, const char *name, JsonNode *node, G
                 g_autoptr(GList) names = NULL;
 
                 mark = mc_json_push_member(c, "params");
-                if (!JSON_NODE_HOLDS_OBJECT(json_object_get_member(o, "params"))) {
-                        mc_json_fail(c, error, MC_ERROR_TYPE, "expected an object, got %s",
-                                     mc_json_node_type_name(json_object_get_member(o, "params")));
+                po = mc_json_expect_map(c, json_object_get_member(o, "params"), MC_MAX_PARAMS,
+                                        "parameters", error);
+                if (!po)
                         return NULL;
-                }
-                po = json_object_get_object_member(o, "params");
-                if (json_object_get_size(po) > MC_MAX_PARAMS) {
-                        mc_json_fail(c, error, MC_ERROR_LIMIT,
-                                     "%u parameters, more than the limit of %d",
-                                     json_object_get_size(po), MC_MAX_PARAMS);
-                        return NULL;
-                }
                 names = json_object_get_members(po);
                 for (GList *l = names; l; l = l->next) {
                         const char *pname = l->data;
@@ -339,8 +304,9 @@ static McModel *parse_model(McJsonCursor *c, const char *name, JsonNode *node, G
 
         if (json_object_has_member(o, "x-capabilities")) {
                 mark = mc_json_push_member(c, "x-capabilities");
-                if (!parse_caps(c, json_object_get_member(o, "x-capabilities"), m, error))
+                if (!mc_json_read_caps(c, json_object_get_member(o, "x-capabilities"), &m->caps, error))
                         return NULL;
+                m->caps_known = true;
                 mc_json_pop(c, mark);
         }
         return g_steal_pointer(&m);
@@ -350,15 +316,9 @@ bool mc_info_parse_models_node(McJsonCursor *c, JsonNode *node, McInfo *info, GE
         JsonObject *mo;
         g_autoptr(GList) names = NULL;
 
-        if (!node || !JSON_NODE_HOLDS_OBJECT(node))
-                return mc_json_fail(c, error, MC_ERROR_TYPE,
-                                    "expected an object of device models, got %s",
-                                    mc_json_node_type_name(node));
-        mo = json_node_get_object(node);
-        if (json_object_get_size(mo) > MC_MAX_MODELS)
-                return mc_json_fail(c, error, MC_ERROR_LIMIT,
-                                    "%u device models, more than the limit of %d",
-                                    json_object_get_size(mo), MC_MAX_MODELS);
+        mo = mc_json_expect_map(c, node, MC_MAX_MODELS, "device models", error);
+        if (!mo)
+                return false;
         names = json_object_get_members(mo);
         for (GList *l = names; l; l = l->next) {
                 const char *name = l->data;

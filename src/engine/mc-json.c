@@ -466,3 +466,70 @@ bool mc_json_expect_bool(McJsonCursor *c, JsonNode *node, bool *ret, GError **er
         *ret = json_node_get_boolean(node);
         return true;
 }
+
+JsonObject *mc_json_expect_map(McJsonCursor *c, JsonNode *node, guint max_members, const char *what,
+                               GError **error) {
+        JsonObject *o;
+
+        if (!node || !JSON_NODE_HOLDS_OBJECT(node)) {
+                mc_json_fail(c, error, MC_ERROR_TYPE, "expected an object of %s, got %s", what,
+                             mc_json_node_type_name(node));
+                return NULL;
+        }
+        o = json_node_get_object(node);
+        if (json_object_get_size(o) > max_members) {
+                mc_json_fail(c, error, MC_ERROR_LIMIT, "%u %s, more than the limit of %u",
+                             json_object_get_size(o), what, max_members);
+                return NULL;
+        }
+        return o;
+}
+
+bool mc_json_member_string(McJsonCursor *c, JsonObject *o, const char *member, bool required,
+                           const char *(*validate)(const char *), char **ret, GError **error) {
+        gsize mark;
+        const char *s;
+
+        if (!json_object_has_member(o, member)) {
+                if (required)
+                        return mc_json_fail(c, error, MC_ERROR_MISSING_MEMBER,
+                                            "required member \"%s\" is missing", member);
+                return true;
+        }
+        mark = mc_json_push_member(c, member);
+        s = mc_json_expect_string(c, json_object_get_member(o, member), validate, error);
+        if (!s)
+                return false;
+        g_free(*ret);
+        *ret = g_strdup(s);
+        mc_json_pop(c, mark);
+        return true;
+}
+
+bool mc_json_read_caps(McJsonCursor *c, JsonNode *node, unsigned *ret, GError **error) {
+        JsonArray *a = mc_json_expect_array(c, node, 16, error);
+        unsigned caps = 0;
+
+        if (!a)
+                return false;
+        for (guint i = 0; i < json_array_get_length(a); i++) {
+                gsize mark = mc_json_push_index(c, i);
+                const char *s = mc_json_expect_string(c, json_array_get_element(a, i), NULL, error);
+                McCap cap;
+
+                if (!s)
+                        return false;
+                cap = mc_cap_from_string(s);
+                if (!cap)
+                        return mc_json_fail(c, error, MC_ERROR_VALUE,
+                                            "unknown capability \"%.32s\" (expected stop-copy, pre-copy, p2p or dirty-tracking)",
+                                            s);
+                if (caps & cap)
+                        return mc_json_fail(c, error, MC_ERROR_DUPLICATE,
+                                            "capability \"%s\" is listed twice", s);
+                caps |= cap;
+                mc_json_pop(c, mark);
+        }
+        *ret = caps;
+        return true;
+}

@@ -50,5 +50,15 @@ const char *mc_json_expect_string(McJsonCursor *c, JsonNode *node,
                                   const char *(*validate)(const char *), GError **error);
 bool mc_json_expect_int(McJsonCursor *c, JsonNode *node, int64_t *ret, GError **error);
 bool mc_json_expect_bool(McJsonCursor *c, JsonNode *node, bool *ret, GError **error);
+/* An object used as a map (member names are data: models, parameters):
+ * type and member count checked; what names the members in messages. */
+JsonObject *mc_json_expect_map(McJsonCursor *c, JsonNode *node, guint max_members, const char *what,
+                               GError **error);
+/* Read member into *ret (a copy) when present; a missing member is an
+ * error only when required. */
+bool mc_json_member_string(McJsonCursor *c, JsonObject *o, const char *member, bool required,
+                           const char *(*validate)(const char *), char **ret, GError **error);
+/* A list of capability names (x-capabilities, requires) as McCap bits. */
+bool mc_json_read_caps(McJsonCursor *c, JsonNode *node, unsigned *ret, GError **error);
 /* Is node a JSON integer (not a float)? */
 bool mc_json_node_is_int(JsonNode *node);

@@ -21,26 +21,6 @@ void mc_profile_free(McProfile *p) {
         g_free(p);
 }
 
-static bool member_string(McJsonCursor *c, JsonObject *o, const char *member, bool required,
-                          const char *(*validate)(const char *), char **ret, GError **error) {
-        gsize mark;
-        const char *s;
-
-        if (!json_object_has_member(o, member)) {
-                if (required)
-                        return mc_json_fail(c, error, MC_ERROR_MISSING_MEMBER,
-                                            "required member \"%s\" is missing", member);
-                return true;
-        }
-        mark = mc_json_push_member(c, member);
-        s = mc_json_expect_string(c, json_object_get_member(o, member), validate, error);
-        if (!s)
-                return false;
-        *ret = g_strdup(s);
-        mc_json_pop(c, mark);
-        return true;
-}
-
 static const char *check_path(const char *s) {
         if (strlen(s) > 4096)
                 return "a path is at most 4096 bytes";
@@ -61,17 +41,17 @@ static bool read_identity(McJsonCursor *c, JsonNode *node, McImpl *impl, GError 
         if (!o)
                 return false;
         if (mdev)
-                return member_string(c, o, "parent", true, mc_check_id_string, &impl->parent, error) &&
-                       member_string(c, o, "type-id", true, mc_check_id_string, &impl->type_id, error) &&
-                       member_string(c, o, "driver", false, mc_check_id_string, &impl->driver, error) &&
-                       member_string(c, o, "name", false, mc_check_text, &impl->name, error) &&
-                       member_string(c, o, "description", false, mc_check_text, &impl->description,
+                return mc_json_member_string(c, o, "parent", true, mc_check_id_string, &impl->parent, error) &&
+                       mc_json_member_string(c, o, "type-id", true, mc_check_id_string, &impl->type_id, error) &&
+                       mc_json_member_string(c, o, "driver", false, mc_check_id_string, &impl->driver, error) &&
+                       mc_json_member_string(c, o, "name", false, mc_check_text, &impl->name, error) &&
+                       mc_json_member_string(c, o, "description", false, mc_check_text, &impl->description,
                                      error) &&
-                       member_string(c, o, "device-api", false, mc_check_id_string,
+                       mc_json_member_string(c, o, "device-api", false, mc_check_id_string,
                                      &impl->device_api, error);
 
-        if (!member_string(c, o, "descriptor", false, check_path, &impl->descriptor, error) ||
-            !member_string(c, o, "binary", true, check_path, &impl->binary, error))
+        if (!mc_json_member_string(c, o, "descriptor", false, check_path, &impl->descriptor, error) ||
+            !mc_json_member_string(c, o, "binary", true, check_path, &impl->binary, error))
                 return false;
         if (impl->binary[0] != '/') {
                 gsize mark = mc_json_push_member(c, "binary");
@@ -119,8 +99,8 @@ static McImpl *read_impl(McJsonCursor *c, JsonNode *node, GError **error) {
         o = mc_json_expect_object(c, node, members, required, error);
         if (!o)
                 return NULL;
-        if (!member_string(c, o, "id", true, mc_check_id_string, &id, error) ||
-            !member_string(c, o, "kind", true, NULL, &kind, error))
+        if (!mc_json_member_string(c, o, "id", true, mc_check_id_string, &id, error) ||
+            !mc_json_member_string(c, o, "kind", true, NULL, &kind, error))
                 return NULL;
         k = mc_kind_from_string(kind);
         if (k < 0) {
@@ -154,7 +134,7 @@ static McImpl *read_impl(McJsonCursor *c, JsonNode *node, GError **error) {
         }
         mc_json_pop(c, mark);
 
-        if (!member_string(c, o, "facts-from", true, NULL, &facts, error))
+        if (!mc_json_member_string(c, o, "facts-from", true, NULL, &facts, error))
                 return NULL;
         f = mc_facts_from_from_string(facts);
         mark = mc_json_push_member(c, "facts-from");
@@ -173,12 +153,12 @@ static McImpl *read_impl(McJsonCursor *c, JsonNode *node, GError **error) {
         }
         mc_json_pop(c, mark);
 
-        if (!member_string(c, o, "facts-file", false, check_path, &impl->facts_file, error))
+        if (!mc_json_member_string(c, o, "facts-file", false, check_path, &impl->facts_file, error))
                 return NULL;
 
         n = json_object_get_member(o, "not-migratable-reason");
         if (n && !JSON_NODE_HOLDS_NULL(n)) {
-                if (!member_string(c, o, "not-migratable-reason", false, mc_check_text,
+                if (!mc_json_member_string(c, o, "not-migratable-reason", false, mc_check_text,
                                    &impl->not_migratable_reason, error))
                         return NULL;
         }
@@ -213,9 +193,9 @@ static McProfile *read_profile(McJsonCursor *c, JsonNode *root, GError **error) 
                                      host_members, error);
         if (!host)
                 return NULL;
-        if (!member_string(c, host, "hostname", true, mc_check_str_value, &p->hostname, error) ||
-            !member_string(c, host, "machine-id", true, mc_check_str_value, &p->machine_id, error) ||
-            !member_string(c, host, "daemon-version", true, mc_check_str_value,
+        if (!mc_json_member_string(c, host, "hostname", true, mc_check_str_value, &p->hostname, error) ||
+            !mc_json_member_string(c, host, "machine-id", true, mc_check_str_value, &p->machine_id, error) ||
+            !mc_json_member_string(c, host, "daemon-version", true, mc_check_str_value,
                            &p->daemon_version, error))
                 return NULL;
         {

@@ -75,23 +75,14 @@ static McSrcDevice *read_device(McJsonCursor *c, JsonNode *node, GError **error)
         d = mc_src_device_new(id, model, version);
 
         if (json_object_has_member(o, "params")) {
-                JsonNode *pn = json_object_get_member(o, "params");
                 JsonObject *po;
                 g_autoptr(GList) names = NULL;
 
                 mark = mc_json_push_member(c, "params");
-                if (!JSON_NODE_HOLDS_OBJECT(pn)) {
-                        mc_json_fail(c, error, MC_ERROR_TYPE, "expected an object, got %s",
-                                     mc_json_node_type_name(pn));
+                po = mc_json_expect_map(c, json_object_get_member(o, "params"), MC_MAX_PARAMS,
+                                        "parameters", error);
+                if (!po)
                         return NULL;
-                }
-                po = json_node_get_object(pn);
-                if (json_object_get_size(po) > MC_MAX_PARAMS) {
-                        mc_json_fail(c, error, MC_ERROR_LIMIT,
-                                     "%u parameters, more than the limit of %d",
-                                     json_object_get_size(po), MC_MAX_PARAMS);
-                        return NULL;
-                }
                 names = json_object_get_members(po);
                 for (GList *l = names; l; l = l->next) {
                         gsize pmark = mc_json_push_member(c, l->data);
@@ -103,34 +94,9 @@ static McSrcDevice *read_device(McJsonCursor *c, JsonNode *node, GError **error)
         }
 
         if (json_object_has_member(o, "requires")) {
-                JsonArray *a;
-
                 mark = mc_json_push_member(c, "requires");
-                a = mc_json_expect_array(c, json_object_get_member(o, "requires"), 16, error);
-                if (!a)
+                if (!mc_json_read_caps(c, json_object_get_member(o, "requires"), &d->requires, error))
                         return NULL;
-                for (guint i = 0; i < json_array_get_length(a); i++) {
-                        gsize imark = mc_json_push_index(c, i);
-                        const char *s = mc_json_expect_string(c, json_array_get_element(a, i),
-                                                              NULL, error);
-                        McCap cap;
-                        if (!s)
-                                return NULL;
-                        cap = mc_cap_from_string(s);
-                        if (!cap) {
-                                mc_json_fail(c, error, MC_ERROR_VALUE,
-                                             "unknown capability \"%.32s\" (expected stop-copy, pre-copy, p2p or dirty-tracking)",
-                                             s);
-                                return NULL;
-                        }
-                        if (d->requires & cap) {
-                                mc_json_fail(c, error, MC_ERROR_DUPLICATE,
-                                             "capability \"%s\" is listed twice", s);
-                                return NULL;
-                        }
-                        d->requires |= cap;
-                        mc_json_pop(c, imark);
-                }
                 mc_json_pop(c, mark);
         }
         return g_steal_pointer(&d);
