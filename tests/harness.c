@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -389,4 +390,161 @@ bool mc_harness_bus_wait(sd_bus *bus, bool (*pred)(void *userdata), void *userda
                 sd_bus_wait(bus, 50 * 1000);
         }
         return true;
+}
+
+/* ---- service tests: bus activation, wrapped daemons ------------------------------ */
+
+static char *read_address_line(int fd, int timeout_ms) {
+        char buf[512] = "";
+        uint64_t deadline = now_ms() + (uint64_t) timeout_ms;
+        gsize len = 0;
+
+        while (!strchr(buf, '\n') && now_ms() < deadline) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                ssize_t n;
+
+                if (poll(&p, 1, 100) <= 0)
+                        continue;
+                n = read(fd, buf + len, sizeof buf - 1 - len);
+                if (n <= 0)
+                        break;
+                len += (gsize) n;
+                buf[len] = '\0';
+        }
+        if (!strchr(buf, '\n'))
+                return NULL;
+        *strchr(buf, '\n') = '\0';
+        return g_strdup(buf);
+}
+
+void mc_harness_start_bus_with_services(McHarness *h, McBusPolicy policy, const char *service_dir) {
+        g_autoptr(GString) conf = g_string_new(NULL);
+        g_autofree char *policy_file = mc_harness_source_path("dbus/org.migcompat.MigCompat1.conf");
+        g_autofree char *conf_path = NULL, *arg = NULL, *log = NULL, *sock = NULL, *address = NULL;
+        g_autofree char *escaped = g_markup_escape_text(service_dir, -1);
+        g_auto(GStrv) env = g_get_environ();
+        g_autoptr(GError) error = NULL;
+        const char *argv[] = { "dbus-daemon", NULL, "--nofork", "--print-address=1", NULL };
+        int out_fd = -1, log_fd;
+
+        ck_assert_msg(!h->bus_address, "the bus is already running");
+        g_string_append_printf(conf, bus_config_head, h->dir);
+        if (policy == MC_BUS_SYSTEM)
+                g_string_append_printf(conf, bus_config_system, policy_file);
+        else
+                g_string_append(conf, bus_config_permissive);
+        /* No <servicehelper>: the bus forks the Exec= line itself. */
+        g_string_append_printf(conf, "  <servicedir>%s</servicedir>\n", escaped);
+        g_string_append(conf, "</busconfig>\n");
+        conf_path = mc_harness_write(h, "bus.conf", conf->str);
+        arg = g_strdup_printf("--config-file=%s", conf_path);
+        argv[1] = arg;
+
+        /* What a service it starts connects to (the address is known
+         * before the bus runs: it is the socket path). */
+        sock = g_build_filename(h->dir, "system_bus_socket", NULL);
+        address = g_strdup_printf("unix:path=%s", sock);
+        env = g_environ_setenv(env, "DBUS_SYSTEM_BUS_ADDRESS", address, true);
+        env = g_environ_unsetenv(env, "NOTIFY_SOCKET");
+        log = g_build_filename(h->dir, "bus.log", NULL);
+        log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        ck_assert_int_ge(log_fd, 0);
+        ck_assert_msg(g_spawn_async_with_pipes_and_fds(NULL, argv, (const char *const *) env,
+                                                       G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                                       NULL, -1, -1, log_fd, NULL, NULL, 0, &h->bus_pid, NULL,
+                                                       &out_fd, NULL, &error),
+                      "dbus-daemon: %s", error ? error->message : "");
+        close(log_fd);
+        h->bus_address = read_address_line(out_fd, 10000);
+        close(out_fd);
+        ck_assert_msg(h->bus_address, "dbus-daemon did not start");
+        chmod(sock, 0666);
+}
+
+char *mc_harness_bus_log(McHarness *h) {
+        g_autofree char *log = g_build_filename(h->dir, "bus.log", NULL);
+        char *data = NULL;
+        if (!g_file_get_contents(log, &data, NULL, NULL))
+                return g_strdup("");
+        return data;
+}
+
+void mc_harness_spawn_daemon_wrapped(McHarness *h, const char *const *wrapper, const char *const *args) {
+        g_autofree char *bin = mc_harness_build_path("src/migcompatd");
+        g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+        g_autofree char *log = g_build_filename(h->dir, "daemon.log", NULL);
+        pid_t pid;
+
+        ck_assert_msg(h->bus_address, "start the bus first");
+        ck_assert_msg(h->daemon_pid <= 0, "a daemon is already running");
+        open_notify_socket(h);
+        for (; wrapper && *wrapper; wrapper++)
+                g_ptr_array_add(argv, g_strdup(*wrapper));
+        g_ptr_array_add(argv, g_strdup(bin));
+        g_ptr_array_add(argv, g_strdup("-v"));
+        if (!args_have(args, "--data-dir"))
+                g_ptr_array_add(argv, g_strdup_printf("--data-dir=%s/data", h->dir));
+        if (!args_have(args, "--descriptor-dir"))
+                g_ptr_array_add(argv, g_strdup_printf("--descriptor-dir=%s/descriptors", h->dir));
+        if (!args_have(args, "--cache-dir") && !args_have(args, "--no-cache"))
+                g_ptr_array_add(argv, g_strdup_printf("--cache-dir=%s/cache", h->dir));
+        for (; args && *args; args++)
+                g_ptr_array_add(argv, g_strdup(*args));
+        g_ptr_array_add(argv, NULL);
+
+        g_free(h->daemon_log);
+        h->daemon_log = g_strdup(log);
+        pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+                int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+                if (fd >= 0) {
+                        dup2(fd, STDOUT_FILENO);
+                        dup2(fd, STDERR_FILENO);
+                }
+                setenv("DBUS_SYSTEM_BUS_ADDRESS", h->bus_address, 1);
+                setenv("NOTIFY_SOCKET", h->notify_path, 1);
+                setenv("WATCHDOG_USEC", "2000000", 1);
+                g_autofree char *mypid = g_strdup_printf("%d", (int) getpid());
+                setenv("WATCHDOG_PID", mypid, 1);
+                execvp(argv->pdata[0], (char **) argv->pdata);
+                _exit(127);
+        }
+        h->daemon_pid = pid;
+}
+
+int mc_harness_wait_daemon(McHarness *h, int timeout_ms) {
+        uint64_t deadline = now_ms() + (uint64_t) timeout_ms;
+        int status = 0, pidfd;
+        pid_t r;
+
+        ck_assert_msg(h->daemon_pid > 0, "no daemon is running");
+        /* A pidfd becomes readable when the process exits. */
+        pidfd = pidfd_open(h->daemon_pid, 0);
+        ck_assert_msg(pidfd >= 0, "pidfd_open: %s", g_strerror(errno));
+        for (;;) {
+                struct pollfd p = { .fd = pidfd, .events = POLLIN };
+                uint64_t now = now_ms();
+
+                if (now >= deadline) {
+                        close(pidfd);
+                        return -2;
+                }
+                if (poll(&p, 1, (int) (deadline - now)) > 0)
+                        break;
+        }
+        close(pidfd);
+        r = waitpid(h->daemon_pid, &status, 0);
+        ck_assert_int_eq(r, h->daemon_pid);
+        h->daemon_pid = 0;
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        return -1;
+}
+
+void mc_harness_stop_bus(McHarness *h) {
+        ck_assert_msg(h->bus_pid > 0, "the bus is not running");
+        kill(h->bus_pid, SIGTERM);
+        ck_assert_int_eq(waitpid(h->bus_pid, NULL, 0), h->bus_pid);
+        h->bus_pid = 0;
 }

@@ -66,3 +66,24 @@ char *mc_harness_source_path(const char *rel);
 
 /* Process an sd-bus connection until pred(userdata) or the timeout. */
 bool mc_harness_bus_wait(sd_bus *bus, bool (*pred)(void *userdata), void *userdata, int timeout_ms);
+
+/* ---- service tests: bus activation, wrapped daemons ---- */
+
+/* Like mc_harness_start_bus(), with bus activation from the activation
+ * files in service_dir. The bus starts services itself (no systemd, no
+ * setuid helper) with DBUS_SYSTEM_BUS_ADDRESS naming this bus, and its
+ * stderr, which they inherit, goes to "bus.log" in the harness directory. */
+void mc_harness_start_bus_with_services(McHarness *h, McBusPolicy policy, const char *service_dir);
+/* The bus's log so far (see above). */
+char *mc_harness_bus_log(McHarness *h);
+
+/* Like mc_harness_spawn_daemon(), with the daemon's command line prefixed
+ * by wrapper (NULL-terminated; e.g. a sandbox or a tracer that execs the
+ * rest). WATCHDOG_PID names the wrapper's process. */
+void mc_harness_spawn_daemon_wrapped(McHarness *h, const char *const *wrapper, const char *const *args);
+/* Wait (at most timeout_ms) for the daemon, or its wrapper, to exit by
+ * itself; returns its exit status, -1 when killed by a signal, -2 on
+ * timeout (it is still running then). */
+int mc_harness_wait_daemon(McHarness *h, int timeout_ms);
+/* Stop the bus (SIGTERM) and wait for it; the daemon keeps running. */
+void mc_harness_stop_bus(McHarness *h);
