@@ -28,7 +28,8 @@ static const char *const nic_info_old =
 
 static McCheckResult *check(McCatalog *cat, const char *source_json, const char *only) {
         g_autoptr(McSource) src = test_source(source_json);
-        McCheckOptions opts = { .only_impl = only };
+        /* Every candidate: these tests look at the whole ranking. */
+        McCheckOptions opts = { .only_impl = only, .max_candidates = MC_CHECK_ALL_CANDIDATES };
         return mc_check(cat, src, &opts);
 }
 

@@ -202,10 +202,11 @@ static int method_check(sd_bus_message *m, void *userdata, sd_bus_error *error) 
         if (r < 0)
                 return r;
         {
-                /* A catalog of just this implementation, as the registry holds it now. */
-                g_autoptr(McCatalog) one = mc_catalog_new();
-                mc_catalog_put(one, mc_impl_ref(o->impl));
-                res = mc_check(one, src, &opts);
+                /* The vtable's slot carries the daemon; the object only the
+                 * implementation. Checking the registry's catalog restricted
+                 * to this one keeps the answer's generation true. */
+                McDaemon *d = sd_bus_slot_get_userdata(sd_bus_get_current_slot(sd_bus_message_get_bus(m)));
+                res = mc_check(mc_registry_catalog(d->registry), src, &opts);
         }
         json = mc_check_result_to_json(res, false);
         return sd_bus_reply_method_return(m, "s", json);

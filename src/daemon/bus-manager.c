@@ -50,11 +50,33 @@ static int prop_counts(sd_bus *bus, const char *path, const char *interface, con
 
 /* ---- methods ---------------------------------------------------------------- */
 
+static int reply_check(McDaemon *d, sd_bus_message *m, const McSource *src,
+                       const McCheckOptions *opts) {
+        g_autoptr(McCheckResult) res = mc_check(catalog(d), src, opts);
+        g_autoptr(sd_bus_message) reply = NULL;
+        int r;
+
+        d->n_checks++;
+        /* Into a buffer kept between checks: an answer is a few kilobytes. */
+        g_string_truncate(d->reply, 0);
+        mc_check_result_write_json(res, d->reply);
+
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = mc_bus_append_string(reply, d->reply->str, d->reply->len);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        /* Do not keep a rare huge answer's buffer for good. */
+        if (d->reply->allocated_len > 256 * 1024) {
+                g_string_free(d->reply, true);
+                d->reply = g_string_sized_new(4096);
+        }
+        return r;
+}
+
 static int method_check(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         McDaemon *d = userdata;
         g_autoptr(McSource) src = NULL;
-        g_autoptr(McCheckResult) res = NULL;
-        g_autofree char *json = NULL;
         const char *text;
         int r;
 
@@ -64,10 +86,55 @@ static int method_check(sd_bus_message *m, void *userdata, sd_bus_error *error) 
         r = mc_bus_parse_source(text, "Check argument", &src, error);
         if (r < 0)
                 return r;
-        res = mc_check(catalog(d), src, NULL);
-        d->n_checks++;
-        json = mc_check_result_to_json(res, false);
-        return sd_bus_reply_method_return(m, "s", json);
+        return reply_check(d, m, src, NULL);
+}
+
+/* Check(source) with options (a{sv}):
+ *   max-candidates (u)  usable candidates listed per device; 0: all */
+static int method_check_with_options(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        McDaemon *d = userdata;
+        g_autoptr(McSource) src = NULL;
+        McCheckOptions opts = { 0 };
+        const char *text;
+        unsigned n = 0;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &text);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
+                const char *name;
+                uint32_t max;
+
+                if (++n > 16)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Too many options");
+                r = sd_bus_message_read(m, "s", &name);
+                if (r < 0)
+                        return r;
+                if (strcmp(name, "max-candidates") != 0)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Unknown option \"%.64s\" (expected max-candidates)", name);
+                r = sd_bus_message_read(m, "v", "u", &max);
+                if (r < 0)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Option max-candidates takes an unsigned 32-bit integer (u)");
+                opts.max_candidates = max == 0 ? MC_CHECK_ALL_CANDIDATES : max;
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+        r = mc_bus_parse_source(text, "CheckWithOptions argument", &src, error);
+        if (r < 0)
+                return r;
+        return reply_check(d, m, src, &opts);
 }
 
 static int method_check_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -178,6 +245,9 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("NModels", "u", prop_counts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD_WITH_ARGS("Check", SD_BUS_ARGS("s", source), SD_BUS_RESULT("s", result),
                                 method_check, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("CheckWithOptions", SD_BUS_ARGS("s", source, "a{sv}", options),
+                                SD_BUS_RESULT("s", result), method_check_with_options,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("CheckDevice",
                                 SD_BUS_ARGS("s", model, "s", version, "a{sv}", parameters, "as", requires),
                                 SD_BUS_RESULT("s", verdict, "o", implementation, "a(sss)", reasons),

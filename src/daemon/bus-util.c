@@ -202,6 +202,21 @@ int mc_bus_append_device_verdict(sd_bus_message *reply, const McRegistry *reg,
         return sd_bus_message_close_container(reply);
 }
 
+int mc_bus_append_string(sd_bus_message *m, const char *s, size_t len) {
+        char *space = NULL;
+        int r;
+
+        /* D-Bus strings are valid UTF-8 without NUL: a bad one would make
+         * the bus drop the whole connection, so it must never get past. */
+        if (memchr(s, '\0', len) || !g_utf8_validate_len(s, len, NULL))
+                return sd_bus_message_append_basic(m, SD_BUS_TYPE_STRING, s);
+        r = sd_bus_message_append_string_space(m, len, &space);
+        if (r < 0)
+                return r;
+        memcpy(space, s, len);
+        return 0;
+}
+
 int mc_bus_require_root(sd_bus_message *m, const char *what, sd_bus_error *error) {
         g_autoptr(sd_bus_creds) creds = NULL;
         uid_t uid;

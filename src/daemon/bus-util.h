@@ -23,5 +23,11 @@ int mc_bus_read_device(sd_bus_message *m, McSource **ret, sd_bus_error *error);
 int mc_bus_append_device_verdict(sd_bus_message *reply, const McRegistry *reg,
                                  const McDeviceResult *dr);
 
+/* Append a string argument of len bytes. sd-bus checks a string's UTF-8
+ * one character per call, which dominates a check's cost for an answer of
+ * a few kilobytes; GLib's validator is many times faster, and a string
+ * that fails it is handed to sd-bus as usual (which refuses it). */
+int mc_bus_append_string(sd_bus_message *m, const char *s, size_t len);
+
 /* AccessDenied unless the caller is root; what names the action. */
 int mc_bus_require_root(sd_bus_message *m, const char *what, sd_bus_error *error);

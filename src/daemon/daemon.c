@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-id128.h>
 #include <unistd.h>
@@ -48,8 +49,15 @@ static void update_status(McDaemon *d) {
                    mc_catalog_n_models(cat), mc_catalog_generation(cat));
 }
 
+/* Until the initial scans are done the name is not ours: nobody can be
+ * following our objects yet, and a signal per object of a big host
+ * (thousands of InterfacesAdded, each carrying every property) would only
+ * cost start-up time and memory while sd-bus queues them for the bus. */
 static void registry_removing(void *userdata, const GPtrArray *paths) {
-        mc_bus_emit_removing(userdata, paths);
+        McDaemon *d = userdata;
+
+        if (d->settled)
+                mc_bus_emit_removing(d, paths);
 }
 
 static void registry_committed(void *userdata, const GPtrArray *added, const GPtrArray *changed,
@@ -58,9 +66,10 @@ static void registry_committed(void *userdata, const GPtrArray *added, const GPt
 
         mc_log_debug("Generation %" G_GUINT64_FORMAT ": %u objects added, %u changed", generation,
                      added->len, changed->len);
+        if (!d->settled)
+                return;
         mc_bus_emit_committed(d, added, changed, generation);
-        if (d->settled)
-                update_status(d);
+        update_status(d);
 }
 
 /* ---- start-up ------------------------------------------------------------- */
@@ -72,6 +81,7 @@ static void become_ready(McDaemon *d) {
         if (d->settled)
                 return;
         d->settled = true;
+        mc_registry_set_quiet(d->registry, false);
         /* The name is taken only now: a bus-activated client waits for a
          * complete answer instead of getting one without the programs. */
         r = sd_bus_request_name(d->bus, MC_BUS_NAME, 0);
@@ -103,11 +113,17 @@ static void data_files_changed(McDirWatch *w, const GPtrArray *names, void *user
                 mc_mdev_source_refresh_facts(d->mdev);
 }
 
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        mc_daemon_rescan(userdata);
+        return 0;
+}
+
 McDaemon *mc_daemon_new(McDaemonConfig *config) {
         McDaemon *d = g_new0(McDaemon, 1);
         d->config = *config;
         *config = (McDaemonConfig) { 0 };
         d->registry = mc_registry_new();
+        d->reply = g_string_sized_new(4096);
         return d;
 }
 
@@ -128,6 +144,7 @@ void mc_daemon_free(McDaemon *d) {
         mc_daemon_config_clear(&d->config);
         g_free(d->hostname);
         g_free(d->machine_id);
+        g_string_free(d->reply, true);
         g_free(d);
 }
 
@@ -174,13 +191,18 @@ int mc_daemon_start(McDaemon *d) {
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
         sigprocmask(SIG_BLOCK, &mask, NULL);
         /* No handler: the loop ends with exit code 0 on either signal. */
         sd_event_add_signal(d->event, NULL, SIGTERM, NULL, NULL);
         sd_event_add_signal(d->event, NULL, SIGINT, NULL, NULL);
+        /* SIGHUP: read everything again, as a daemon's reload does. */
+        sd_event_add_signal(d->event, NULL, SIGHUP, on_sighup, d);
         sd_event_set_watchdog(d->event, true);
 
         mc_registry_set_listener(d->registry, &listener, d);
+        /* Until the name is ours (become_ready()). */
+        mc_registry_set_quiet(d->registry, true);
 
         r = sd_bus_open_system(&d->bus);
         if (r < 0) {

@@ -39,6 +39,7 @@ typedef struct McDaemon {
         char *machine_id;
         bool settled;      /* initial scans done: the name is ours, READY=1 sent */
         uint64_t n_checks; /* answered, for the status line and benchmarks */
+        GString *reply;    /* a check's JSON answer, reused: no large allocation per check */
 } McDaemon;
 
 void mc_daemon_config_clear(McDaemonConfig *c);

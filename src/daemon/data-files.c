@@ -6,6 +6,8 @@
 #include "conf-dirs.h"
 #include "mc-log.h"
 
+#define MEMO_MAX 4096
+
 typedef struct {
         char *name;
         char *path;
@@ -16,6 +18,12 @@ typedef struct {
 struct McDataFiles {
         GStrv dirs;
         GPtrArray *entries; /* Entry*, sorted by name */
+        /* Answers of lookup() since the files last changed: a host has the
+         * same few (driver, type) pairs on every parent, and each lookup
+         * is a shell-glob match against every file. Bounded by the pairs
+         * the host has. Key "driver\x1ftype" ("\x1e" for no driver); value
+         * the Entry, or the table itself for "none matches". */
+        GHashTable *memo;
 };
 
 static void entry_free(Entry *e) {
@@ -30,6 +38,7 @@ McDataFiles *mc_data_files_new(const char *const *dirs) {
         McDataFiles *df = g_new0(McDataFiles, 1);
         df->dirs = g_strdupv((char **) dirs);
         df->entries = g_ptr_array_new_with_free_func((GDestroyNotify) entry_free);
+        df->memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         return df;
 }
 
@@ -38,6 +47,7 @@ void mc_data_files_free(McDataFiles *df) {
                 return;
         g_strfreev(df->dirs);
         g_ptr_array_unref(df->entries);
+        g_hash_table_unref(df->memo);
         g_free(df);
 }
 
@@ -94,6 +104,7 @@ static bool update_name(McDataFiles *df, const char *name, const char *path) {
         }
         if (!old && !e)
                 return false;
+        g_hash_table_remove_all(df->memo);
         if (at >= 0)
                 g_ptr_array_remove_index(df->entries, (guint) at);
         if (e) {
@@ -144,12 +155,24 @@ bool mc_data_files_reload_names(McDataFiles *df, const GPtrArray *names) {
 
 const McDataFile *mc_data_files_lookup(const McDataFiles *df, const char *driver,
                                        const char *type_id) {
+        g_autofree char *key = g_strconcat(driver ? driver : "\x1e", "\x1f", type_id, NULL);
+        gpointer found;
+
+        if (g_hash_table_lookup_extended(df->memo, key, NULL, &found))
+                return found == df->memo ? NULL : ((const Entry *) found)->file;
+        found = df->memo;
         for (guint i = 0; i < df->entries->len; i++) {
-                const Entry *e = df->entries->pdata[i];
-                if (e->file && mc_data_file_matches(e->file, driver, type_id))
-                        return e->file;
+                Entry *e = df->entries->pdata[i];
+                if (e->file && mc_data_file_matches(e->file, driver, type_id)) {
+                        found = e;
+                        break;
+                }
         }
-        return NULL;
+        /* Types come and go over a long life: never more than this. */
+        if (g_hash_table_size(df->memo) >= MEMO_MAX)
+                g_hash_table_remove_all(df->memo);
+        g_hash_table_insert(df->memo, g_steal_pointer(&key), found);
+        return found == df->memo ? NULL : ((const Entry *) found)->file;
 }
 
 guint mc_data_files_n_loaded(const McDataFiles *df) {

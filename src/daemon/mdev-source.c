@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "facts-cache.h"
 #include "mc-error.h"
 #include "mc-log.h"
 #include "sysfs.h"
@@ -52,10 +53,11 @@ typedef struct Parent Parent;
 typedef struct {
         Parent *parent; /* borrowed: the parent owns its types */
         char *type_id;
-        char *name;
-        char *description;
-        char *device_api;
         int64_t available;
+        /* As read (identity: name, description, device_api; no facts),
+         * until it is published; then NULL, and the identity lives in impl
+         * only: a big host keeps these strings once, not twice. */
+        McImpl *draft;
         /* Type directory could not be opened: the reason, and nothing else
          * below is meaningful. */
         char *read_error;
@@ -97,27 +99,39 @@ struct McMdevSource {
         GHashTable *instances;         /* uuid -> Instance* */
         GHashTable *instances_by_path; /* syspath -> Instance* (borrowed) */
         GHashTable *warned;            /* problems not tied to a known parent */
+        McFactsCache *facts;           /* driver facts shared by identical types */
         guint n_types;
         bool dirty;                    /* the current batch changed something */
 };
 
 /* ---- logging problems once -------------------------------------------- */
 
-static void note_problem(GHashTable *warned, const char *key, const char *message) {
-        const char *old = g_hash_table_lookup(warned, key);
+/* The tables are made on the first problem: a thousand healthy parents
+ * need none. */
+static void note_problem(GHashTable **warned, const char *key, const char *message) {
+        const char *old;
 
+        if (!*warned)
+                *warned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        old = g_hash_table_lookup(*warned, key);
         if (old && strcmp(old, message) == 0)
                 return;
         mc_log_warning("%s", message);
-        g_hash_table_replace(warned, g_strdup(key), g_strdup(message));
+        g_hash_table_replace(*warned, g_strdup(key), g_strdup(message));
 }
 
 static void clear_problem(GHashTable *warned, const char *key) {
-        g_hash_table_remove(warned, key);
+        if (warned)
+                g_hash_table_remove(warned, key);
 }
 
-static GHashTable *warned_new(void) {
-        return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+/* The same for dir/attr, without making the key when there is nothing to
+ * clear (the usual case, once per attribute read). */
+static void clear_problem_at(GHashTable *warned, const char *dir, const char *attr) {
+        if (warned && g_hash_table_size(warned) > 0) {
+                g_autofree char *key = g_strconcat(dir, "/", attr, NULL);
+                g_hash_table_remove(warned, key);
+        }
 }
 
 /* ---- records ------------------------------------------------------------ */
@@ -126,9 +140,8 @@ static void mdev_type_free(MdevType *t) {
         if (!t)
                 return;
         g_free(t->type_id);
-        g_free(t->name);
-        g_free(t->description);
-        g_free(t->device_api);
+        if (t->draft)
+                mc_impl_unref(t->draft);
         g_free(t->read_error);
         if (t->driver_info)
                 mc_info_unref(t->driver_info);
@@ -146,7 +159,8 @@ static void parent_free(Parent *p) {
         g_free(p->syspath);
         g_free(p->driver);
         g_hash_table_unref(p->types);
-        g_hash_table_unref(p->warned);
+        if (p->warned)
+                g_hash_table_unref(p->warned);
         g_free(p);
 }
 
@@ -156,7 +170,6 @@ static Parent *parent_new(const char *name, const char *syspath) {
         p->syspath = g_strdup(syspath);
         p->types = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify) mdev_type_free);
-        p->warned = warned_new();
         return p;
 }
 
@@ -199,18 +212,26 @@ static bool path_exists(const char *path) {
 
 /* ---- publishing ----------------------------------------------------------- */
 
-static McImpl *type_build_impl(McMdevSource *src, const MdevType *t) {
+static McImpl *type_build_impl(McMdevSource *src, MdevType *t) {
         const Parent *p = t->parent;
-        g_autofree char *id = mc_mdev_impl_id(p->name, t->type_id);
-        McImpl *impl = mc_impl_new(MC_KIND_MDEV, id);
         const McDataFile *file = NULL;
+        McImpl *impl;
 
-        impl->parent = g_strdup(p->name);
-        impl->type_id = g_strdup(t->type_id);
-        impl->driver = g_strdup(p->driver);
-        impl->name = g_strdup(t->name);
-        impl->description = g_strdup(t->description);
-        impl->device_api = g_strdup(t->device_api);
+        if (t->draft) {
+                /* As read: nobody has seen it yet, so it is filled in place. */
+                impl = g_steal_pointer(&t->draft);
+        } else {
+                /* Only availability or facts change: the identity is the
+                 * published one. */
+                g_return_val_if_fail(t->impl, NULL);
+                impl = mc_impl_new(MC_KIND_MDEV, t->impl->id);
+                impl->parent = g_strdup(t->impl->parent);
+                impl->type_id = g_strdup(t->impl->type_id);
+                impl->driver = g_strdup(p->driver);
+                impl->name = g_strdup(t->impl->name);
+                impl->description = g_strdup(t->impl->description);
+                impl->device_api = g_strdup(t->impl->device_api);
+        }
         impl->available = t->available;
         impl->facts_from = MC_FACTS_NONE;
 
@@ -254,6 +275,8 @@ static McImpl *type_build_impl(McMdevSource *src, const MdevType *t) {
 static void type_publish(McMdevSource *src, MdevType *t) {
         McImpl *impl = type_build_impl(src, t);
 
+        if (!impl)
+                return;
         if (t->impl && mc_impl_equal(t->impl, impl)) {
                 mc_impl_unref(impl);
                 return;
@@ -285,29 +308,27 @@ static void end_batch(McMdevSource *src) {
 /* An optional text attribute: absent is fine, anything else is logged. */
 static char *read_optional(Parent *p, const McSysfsDir *dir, const char *attr, bool required) {
         g_autoptr(GError) error = NULL;
-        g_autofree char *key = g_strconcat(mc_sysfs_dir_path(dir), "/", attr, NULL);
         char *value;
 
         value = mc_sysfs_read_text(dir, attr, MC_SYSFS_ATTR_MAX, NULL, &error);
-        if (value) {
-                clear_problem(p->warned, key);
+        if (value || (!required && g_error_matches(error, MC_ERROR, MC_ERROR_NOT_FOUND))) {
+                clear_problem_at(p->warned, mc_sysfs_dir_path(dir), attr);
                 return value;
         }
-        if (!required && g_error_matches(error, MC_ERROR, MC_ERROR_NOT_FOUND))
-                clear_problem(p->warned, key);
-        else
-                note_problem(p->warned, key, error->message);
+        {
+                g_autofree char *key = g_strconcat(mc_sysfs_dir_path(dir), "/", attr, NULL);
+                note_problem(&p->warned, key, error->message);
+        }
         return NULL;
 }
 
 /* Read the type's available_instances; false when it does not exist. */
 static bool read_available(Parent *p, const McSysfsDir *tdir, int64_t *ret) {
         g_autoptr(GError) error = NULL;
-        g_autofree char *key = g_strconcat(mc_sysfs_dir_path(tdir), "/available_instances", NULL);
         uint64_t v;
 
         if (mc_sysfs_read_uint(tdir, "available_instances", INT64_MAX, &v, &error)) {
-                clear_problem(p->warned, key);
+                clear_problem_at(p->warned, mc_sysfs_dir_path(tdir), "available_instances");
                 *ret = (int64_t) v;
                 return true;
         }
@@ -315,9 +336,10 @@ static bool read_available(Parent *p, const McSysfsDir *tdir, int64_t *ret) {
         if (g_error_matches(error, MC_ERROR, MC_ERROR_NOT_FOUND))
                 return false;
         {
+                g_autofree char *key = g_strconcat(mc_sysfs_dir_path(tdir), "/available_instances", NULL);
                 g_autofree char *msg = g_strdup_printf("%s; publishing 0 free instances",
                                                        error->message);
-                note_problem(p->warned, key, msg);
+                note_problem(&p->warned, key, msg);
         }
         return true;
 }
@@ -333,24 +355,30 @@ static char *read_migration_attr(const McSysfsDir *tdir, const char *attr, gsize
         return data;
 }
 
-static void read_driver_facts(Parent *p, MdevType *t, const McSysfsDir *tdir) {
+static void read_driver_facts(McMdevSource *src, Parent *p, MdevType *t, const McSysfsDir *tdir) {
         g_autoptr(GError) error = NULL;
         g_autofree char *text = NULL, *json = NULL;
         g_autofree char *text_origin = NULL, *json_origin = NULL;
         g_autoptr(McInfo) text_info = NULL, json_info = NULL;
         gsize text_len = 0, json_len = 0;
         const char *dir = mc_sysfs_dir_path(tdir);
-        g_autofree char *key = g_strconcat(dir, "/migration", NULL);
 
         text = read_migration_attr(tdir, "migration_device_models", &text_len, &error);
         if (!error)
                 json = read_migration_attr(tdir, "migration_info.json", &json_len, &error);
         if (!error && !text && !json) {
-                clear_problem(p->warned, key);
+                clear_problem_at(p->warned, dir, "migration");
                 return; /* the driver publishes nothing: a data file may */
         }
 
         t->has_driver_facts = true;
+        if (!error) {
+                t->driver_info = mc_facts_cache_lookup(src->facts, text, text_len, json, json_len);
+                if (t->driver_info) {
+                        clear_problem_at(p->warned, dir, "migration");
+                        return;
+                }
+        }
         text_origin = g_strconcat(dir, "/migration_device_models", NULL);
         json_origin = g_strconcat(dir, "/migration_info.json", NULL);
         if (!error && text)
@@ -365,33 +393,60 @@ static void read_driver_facts(Parent *p, MdevType *t, const McSysfsDir *tdir) {
         }
         if (error) {
                 g_autofree char *msg = NULL;
+                g_autofree char *key = g_strconcat(dir, "/migration", NULL);
                 t->driver_error = g_strdup(error->message);
                 msg = g_strdup_printf("%s; type published as not migratable", error->message);
-                note_problem(p->warned, key, msg);
+                note_problem(&p->warned, key, msg);
                 return;
         }
-        clear_problem(p->warned, key);
+        mc_facts_cache_add(src->facts, text, text_len, json, json_len, t->driver_info);
+        clear_problem_at(p->warned, dir, "migration");
 }
 
 /* Read one type. NULL when it vanished (or is not a type at all). */
-static MdevType *type_read(Parent *p, const McSysfsDir *types_dir, const char *type_id) {
+static MdevType *type_read(McMdevSource *src, Parent *p, const McSysfsDir *types_dir,
+                           const char *type_id) {
         g_autoptr(GError) error = NULL;
         g_autoptr(McSysfsDir) tdir = NULL;
         g_autoptr(MdevType) t = g_new0(MdevType, 1);
-        g_autofree char *key = g_strconcat(mc_sysfs_dir_path(types_dir), "/", type_id, NULL);
 
         t->parent = p;
         t->type_id = g_strdup(type_id);
+        {
+                g_autofree char *id = mc_mdev_impl_id(p->name, type_id);
+                t->draft = mc_impl_new(MC_KIND_MDEV, id);
+                t->draft->parent = g_strdup(p->name);
+                t->draft->type_id = g_strdup(type_id);
+                t->draft->driver = g_strdup(p->driver);
+        }
+
+        /* The usual type in one system call per attribute: through a
+         * handle that opens nothing, as long as available_instances reads
+         * back a number. Anything else (the type vanished, is no directory,
+         * the number is garbage) is looked at closely, as below. */
+        tdir = mc_sysfs_dir_sub(types_dir, type_id, NULL);
+        if (tdir) {
+                uint64_t v;
+                if (mc_sysfs_read_uint(tdir, "available_instances", INT64_MAX, &v, NULL)) {
+                        clear_problem_at(p->warned, mc_sysfs_dir_path(types_dir), type_id);
+                        clear_problem_at(p->warned, mc_sysfs_dir_path(tdir), "available_instances");
+                        t->available = (int64_t) v;
+                        goto attributes;
+                }
+                g_clear_pointer(&tdir, mc_sysfs_dir_free);
+        }
 
         tdir = mc_sysfs_dir_open_at(types_dir, type_id, &error);
         if (!tdir) {
+                g_autofree char *key = NULL;
                 if (g_error_matches(error, MC_ERROR, MC_ERROR_NOT_FOUND))
                         return NULL;
-                note_problem(p->warned, key, error->message);
+                key = g_strconcat(mc_sysfs_dir_path(types_dir), "/", type_id, NULL);
+                note_problem(&p->warned, key, error->message);
                 t->read_error = g_strdup_printf("cannot read the type: %s", error->message);
                 return g_steal_pointer(&t);
         }
-        clear_problem(p->warned, key);
+        clear_problem_at(p->warned, mc_sysfs_dir_path(types_dir), type_id);
 
         if (!read_available(p, tdir, &t->available)) {
                 /* Every type has available_instances (the mdev core makes
@@ -399,15 +454,17 @@ static MdevType *type_read(Parent *p, const McSysfsDir *types_dir, const char *t
                  * the directory is odd: tell which. */
                 if (!mc_sysfs_exists(types_dir, type_id))
                         return NULL;
-                g_autofree char *akey = g_strconcat(key, "/available_instances", NULL);
+                g_autofree char *akey = g_strconcat(mc_sysfs_dir_path(types_dir), "/", type_id,
+                                                    "/available_instances", NULL);
                 g_autofree char *msg = g_strdup_printf(
                         "%s: does not exist; publishing 0 free instances", akey);
-                note_problem(p->warned, akey, msg);
+                note_problem(&p->warned, akey, msg);
         }
-        t->name = read_optional(p, tdir, "name", false);
-        t->description = read_optional(p, tdir, "description", false);
-        t->device_api = read_optional(p, tdir, "device_api", true);
-        read_driver_facts(p, t, tdir);
+attributes:
+        t->draft->name = read_optional(p, tdir, "name", false);
+        t->draft->description = read_optional(p, tdir, "description", false);
+        t->draft->device_api = read_optional(p, tdir, "device_api", true);
+        read_driver_facts(src, p, t, tdir);
         return g_steal_pointer(&t);
 }
 
@@ -432,69 +489,22 @@ static void forget_parent(McMdevSource *src, const char *name) {
                 parent_remove(src, p);
 }
 
-/* Read a parent's types again and publish the differences. A parent that
- * is gone, or no longer has mdev_supported_types (driver unbound), is
- * removed. */
-static void parent_rescan(McMdevSource *src, const char *name, const char *syspath) {
+/* Read the driver link and every type of p (the part of a rescan that
+ * only reads sysfs). It touches p, which the caller owns, and of src only
+ * the facts cache, which is thread-safe: the initial scan runs it on
+ * several threads for parents nobody has seen yet. */
+static GHashTable *parent_read_types(McMdevSource *src, Parent *p, const McSysfsDir *dir,
+                                     const McSysfsDir *types_dir, const GPtrArray *names) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(McSysfsDir) dir = NULL;
-        g_autoptr(McSysfsDir) types_dir = NULL;
-        g_autoptr(GPtrArray) names = NULL;
-        g_autoptr(GHashTable) types = NULL;
         g_autofree char *driver = NULL;
-        GHashTableIter it;
-        Parent *p;
-        MdevType *t;
-
-        if (!valid_name(name)) {
-                g_autofree char *shown = g_strescape(name, NULL);
-                g_autofree char *msg = g_strdup_printf(
-                        "%s: mdev parent name \"%s\" is not printable ASCII; ignored", syspath,
-                        shown);
-                note_problem(src->warned, syspath, msg);
-                return;
-        }
-
-        p = g_hash_table_lookup(src->parents, name);
-        if (p && strcmp(p->syspath, syspath) != 0) {
-                /* Same name, another device: the old one is gone. */
-                parent_remove(src, p);
-                p = NULL;
-        }
-
-        dir = mc_sysfs_dir_open(syspath, &error);
-        if (dir)
-                types_dir = mc_sysfs_dir_open_at(dir, "mdev_supported_types", &error);
-        if (types_dir)
-                names = mc_sysfs_list(types_dir, NULL, MAX_TYPES_PER_PARENT, &error);
-        if (!names) {
-                if (!g_error_matches(error, MC_ERROR, MC_ERROR_NOT_FOUND)) {
-                        g_autofree char *msg = g_strdup_printf(
-                                "%s; mdev parent %s not published", error->message, name);
-                        note_problem(src->warned, syspath, msg);
-                } else {
-                        clear_problem(src->warned, syspath);
-                }
-                if (p)
-                        parent_remove(src, p);
-                return;
-        }
-        clear_problem(src->warned, syspath);
-
-        if (!p) {
-                p = parent_new(name, syspath);
-                g_hash_table_insert(src->parents, p->name, p);
-                g_hash_table_insert(src->parents_by_path, p->syspath, p);
-                mc_log_debug("mdev parent %s at %s", name, syspath);
-        }
+        GHashTable *types;
 
         /* The driver link is absent for class devices (mtty, mdpy, ...). */
         driver = mc_sysfs_read_link_basename(dir, "driver", &error);
         if (!driver && !g_error_matches(error, MC_ERROR, MC_ERROR_NOT_FOUND))
-                note_problem(p->warned, "driver", error->message);
+                note_problem(&p->warned, "driver", error->message);
         else
                 clear_problem(p->warned, "driver");
-        g_clear_error(&error);
         if (g_strcmp0(driver, p->driver) != 0) {
                 g_free(p->driver);
                 p->driver = g_steal_pointer(&driver);
@@ -504,21 +514,30 @@ static void parent_rescan(McMdevSource *src, const char *name, const char *syspa
                                       (GDestroyNotify) mdev_type_free);
         for (guint i = 0; i < names->len; i++) {
                 const char *type_id = names->pdata[i];
-                g_autofree char *key = g_strconcat(mc_sysfs_dir_path(types_dir), "/", type_id,
-                                                   NULL);
+                MdevType *t;
 
                 if (!valid_name(type_id)) {
+                        g_autofree char *key = g_strconcat(mc_sysfs_dir_path(types_dir), "/",
+                                                           type_id, NULL);
                         g_autofree char *shown = g_strescape(type_id, NULL);
                         g_autofree char *msg = g_strdup_printf(
                                 "%s/%s: type id is not printable ASCII; ignored",
                                 mc_sysfs_dir_path(types_dir), shown);
-                        note_problem(p->warned, key, msg);
+                        note_problem(&p->warned, key, msg);
                         continue;
                 }
-                t = type_read(p, types_dir, type_id);
+                t = type_read(src, p, types_dir, type_id);
                 if (t)
                         g_hash_table_insert(types, t->type_id, t);
         }
+        return types;
+}
+
+/* Publish the differences between p's types and the ones just read
+ * (taken). */
+static void parent_apply_types(McMdevSource *src, Parent *p, GHashTable *types) {
+        GHashTableIter it;
+        MdevType *t;
 
         /* Types that are gone. */
         g_hash_table_iter_init(&it, p->types);
@@ -538,7 +557,173 @@ static void parent_rescan(McMdevSource *src, const char *name, const char *syspa
         src->n_types += g_hash_table_size(types);
 
         g_hash_table_unref(p->types);
-        p->types = g_steal_pointer(&types);
+        p->types = types;
+}
+
+/* The parent's types directory could not be listed: say why (unless it is
+ * simply gone) and forget the parent. */
+static void parent_unreadable(McMdevSource *src, const char *name, const char *syspath,
+                              const GError *error) {
+        Parent *p = g_hash_table_lookup(src->parents, name);
+
+        if (!g_error_matches(error, MC_ERROR, MC_ERROR_NOT_FOUND)) {
+                g_autofree char *msg = g_strdup_printf("%s; mdev parent %s not published",
+                                                       error->message, name);
+                note_problem(&src->warned, syspath, msg);
+        } else {
+                clear_problem(src->warned, syspath);
+        }
+        if (p)
+                parent_remove(src, p);
+}
+
+static void parent_insert(McMdevSource *src, Parent *p) {
+        g_hash_table_insert(src->parents, p->name, p);
+        g_hash_table_insert(src->parents_by_path, p->syspath, p);
+        mc_log_debug("mdev parent %s at %s", p->name, p->syspath);
+}
+
+static bool name_usable(McMdevSource *src, const char *name, const char *syspath) {
+        if (valid_name(name))
+                return true;
+        g_autofree char *shown = g_strescape(name, NULL);
+        g_autofree char *msg = g_strdup_printf(
+                "%s: mdev parent name \"%s\" is not printable ASCII; ignored", syspath, shown);
+        note_problem(&src->warned, syspath, msg);
+        return false;
+}
+
+/* Read a parent's types again and publish the differences. A parent that
+ * is gone, or no longer has mdev_supported_types (driver unbound), is
+ * removed. */
+static void parent_rescan(McMdevSource *src, const char *name, const char *syspath) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(McSysfsDir) dir = NULL;
+        g_autoptr(McSysfsDir) types_dir = NULL;
+        g_autoptr(GPtrArray) names = NULL;
+        Parent *p;
+
+        if (!name_usable(src, name, syspath))
+                return;
+
+        p = g_hash_table_lookup(src->parents, name);
+        if (p && strcmp(p->syspath, syspath) != 0) {
+                /* Same name, another device: the old one is gone. */
+                parent_remove(src, p);
+                p = NULL;
+        }
+
+        dir = mc_sysfs_dir_open(syspath, &error);
+        if (dir)
+                types_dir = mc_sysfs_dir_open_at(dir, "mdev_supported_types", &error);
+        if (types_dir)
+                names = mc_sysfs_list(types_dir, NULL, MAX_TYPES_PER_PARENT, &error);
+        if (!names) {
+                parent_unreadable(src, name, syspath, error);
+                return;
+        }
+        clear_problem(src->warned, syspath);
+
+        if (!p) {
+                p = parent_new(name, syspath);
+                parent_insert(src, p);
+        }
+        parent_apply_types(src, p, parent_read_types(src, p, dir, types_dir, names));
+}
+
+/* ---- the initial scan, on several threads ----------------------------------- */
+
+/* A parent nobody has seen yet, read off the main thread. */
+typedef struct {
+        char *name;
+        char *syspath;
+        GError *error;     /* the types could not be listed */
+        Parent *p;         /* read, not yet in src->parents */
+        GHashTable *types; /* read, not yet published */
+} ParentScan;
+
+static void parent_scan_free(ParentScan *ps) {
+        g_free(ps->name);
+        g_free(ps->syspath);
+        g_clear_error(&ps->error);
+        parent_free(ps->p);
+        if (ps->types)
+                g_hash_table_unref(ps->types);
+        g_free(ps);
+}
+
+static void parent_scan_run(McMdevSource *src, ParentScan *ps) {
+        g_autoptr(McSysfsDir) dir = NULL;
+        g_autoptr(McSysfsDir) types_dir = NULL;
+        g_autoptr(GPtrArray) names = NULL;
+
+        dir = mc_sysfs_dir_open(ps->syspath, &ps->error);
+        if (dir)
+                types_dir = mc_sysfs_dir_open_at(dir, "mdev_supported_types", &ps->error);
+        if (types_dir)
+                names = mc_sysfs_list(types_dir, NULL, MAX_TYPES_PER_PARENT, &ps->error);
+        if (!names)
+                return;
+        ps->p = parent_new(ps->name, ps->syspath);
+        ps->types = parent_read_types(src, ps->p, dir, types_dir, names);
+}
+
+typedef struct {
+        McMdevSource *src;
+        GPtrArray *scans;
+        gint next; /* the next scan to take */
+} ScanWork;
+
+static gpointer scan_worker(gpointer data) {
+        ScanWork *w = data;
+        gint i;
+
+        while ((i = g_atomic_int_add(&w->next, 1)) < (gint) w->scans->len)
+                parent_scan_run(w->src, w->scans->pdata[i]);
+        return NULL;
+}
+
+/* Reading a big host is waiting for the kernel, file after file: spread
+ * the parents over the processors (at most four threads, and only when
+ * there are enough parents to pay for them). The threads live only for
+ * the scan; everything they read is published by the main thread, in
+ * order, as a sequential scan would. */
+#define SCAN_PARENTS_PER_THREAD 16
+#define SCAN_MAX_THREADS 4
+
+static void scan_new_parents(McMdevSource *src, GPtrArray *scans, GHashTable *seen) {
+        ScanWork w = { .src = src, .scans = scans };
+        guint n_threads = MIN(MIN(g_get_num_processors(), SCAN_MAX_THREADS),
+                              scans->len / SCAN_PARENTS_PER_THREAD);
+        g_autoptr(GPtrArray) threads = g_ptr_array_new();
+
+        for (guint i = 1; i < n_threads; i++) {
+                g_autoptr(GError) error = NULL;
+                GThread *t = g_thread_try_new("mdev-scan", scan_worker, &w, &error);
+                if (!t) {
+                        mc_log_debug("Reading sysfs on fewer threads: %s", error->message);
+                        break;
+                }
+                g_ptr_array_add(threads, t);
+        }
+        scan_worker(&w);
+        for (guint i = 0; i < threads->len; i++)
+                g_thread_join(threads->pdata[i]);
+
+        for (guint i = 0; i < scans->len; i++) {
+                ParentScan *ps = scans->pdata[i];
+                Parent *p;
+
+                if (!ps->p) {
+                        parent_unreadable(src, ps->name, ps->syspath, ps->error);
+                        continue;
+                }
+                clear_problem(src->warned, ps->syspath);
+                p = g_steal_pointer(&ps->p);
+                parent_insert(src, p);
+                parent_apply_types(src, p, g_steal_pointer(&ps->types));
+                g_hash_table_add(seen, g_strdup(p->name));
+        }
 }
 
 /* An instance of a type of p appeared or disappeared: the kernel changes
@@ -636,7 +821,7 @@ static Instance *instance_read(McMdevSource *src, const char *syspath) {
         dir = mc_sysfs_dir_open(syspath, &error);
         if (!dir) {
                 if (!g_error_matches(error, MC_ERROR, MC_ERROR_NOT_FOUND))
-                        note_problem(src->warned, syspath, error->message);
+                        note_problem(&src->warned, syspath, error->message);
                 return NULL;
         }
         inst->uuid = g_strdup(path_basename(syspath));
@@ -653,7 +838,7 @@ static Instance *instance_read(McMdevSource *src, const char *syspath) {
                 instance_read_migration(inst, dir);
         }
         if (inst->error)
-                note_problem(src->warned, syspath, inst->error);
+                note_problem(&src->warned, syspath, inst->error);
         else
                 clear_problem(src->warned, syspath);
         return g_steal_pointer(&inst);
@@ -806,7 +991,7 @@ McMdevSource *mc_mdev_source_new(const McMdevSourceOps *ops, void *userdata, GEr
         src->instances = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
                                                (GDestroyNotify) instance_free);
         src->instances_by_path = g_hash_table_new(g_str_hash, g_str_equal);
-        src->warned = warned_new();
+        src->facts = mc_facts_cache_new();
         return src;
 }
 
@@ -820,7 +1005,9 @@ void mc_mdev_source_free(McMdevSource *src) {
         g_hash_table_unref(src->instances);
         g_hash_table_unref(src->parents_by_path);
         g_hash_table_unref(src->parents);
-        g_hash_table_unref(src->warned);
+        if (src->warned)
+                g_hash_table_unref(src->warned);
+        mc_facts_cache_free(src->facts);
         udev_unref(src->udev);
         g_free(src);
 }
@@ -861,12 +1048,54 @@ bool mc_mdev_source_attach(McMdevSource *src, sd_event *event, GError **error) {
         return true;
 }
 
+/* Where the class link /sys/class/mdev_bus/<name> points, as an absolute
+ * device path: sysfs writes such links as "../../devices/.../<name>", and
+ * /sys/class/mdev_bus is a real directory, so the path is found by
+ * spelling out the "..", where libudev would walk it component by
+ * component (some thirty system calls per parent). NULL for a link of
+ * any other shape: libudev resolves that. */
+static char *class_link_device(const McSysfsDir *class_dir, const char *name) {
+        g_autofree char *target = mc_sysfs_read_link(class_dir, name, NULL);
+        g_auto(GStrv) parts = NULL;
+        g_autoptr(GPtrArray) path = NULL;
+        GString *out;
+
+        if (!target || target[0] == '/')
+                return NULL;
+        path = g_ptr_array_new();
+        g_ptr_array_add(path, "sys");
+        g_ptr_array_add(path, "class");
+        g_ptr_array_add(path, "mdev_bus");
+        parts = g_strsplit(target, "/", -1);
+        for (guint i = 0; parts[i]; i++) {
+                if (!*parts[i] || strcmp(parts[i], ".") == 0)
+                        continue;
+                if (strcmp(parts[i], "..") == 0) {
+                        if (path->len == 0)
+                                return NULL;
+                        g_ptr_array_set_size(path, path->len - 1);
+                        continue;
+                }
+                g_ptr_array_add(path, parts[i]);
+        }
+        /* A device, and the one the link is named after. */
+        if (path->len < 3 || strcmp(path->pdata[0], "sys") != 0 ||
+            strcmp(path->pdata[1], "devices") != 0 ||
+            strcmp(path->pdata[path->len - 1], name) != 0)
+                return NULL;
+        out = g_string_new(NULL);
+        for (guint i = 0; i < path->len; i++)
+                g_string_append_printf(out, "/%s", (const char *) path->pdata[i]);
+        return g_string_free(out, false);
+}
+
 static void rescan_parents(McMdevSource *src) {
         g_autoptr(GError) error = NULL;
         g_autoptr(McSysfsDir) class_dir = NULL;
         g_autoptr(GPtrArray) names = NULL;
         g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GPtrArray) scans = g_ptr_array_new_with_free_func((GDestroyNotify) parent_scan_free);
         GHashTableIter it;
         Parent *p;
 
@@ -877,7 +1106,7 @@ static void rescan_parents(McMdevSource *src) {
                 /* Absent: no mdev parent driver is loaded (mdev.ko not even
                  * in use), the normal case on most hosts. */
                 if (!g_error_matches(error, MC_ERROR, MC_ERROR_NOT_FOUND))
-                        note_problem(src->warned, MDEV_BUS_CLASS, error->message);
+                        note_problem(&src->warned, MDEV_BUS_CLASS, error->message);
                 names = g_ptr_array_new_with_free_func(g_free);
         } else {
                 clear_problem(src->warned, MDEV_BUS_CLASS);
@@ -886,8 +1115,24 @@ static void rescan_parents(McMdevSource *src) {
         for (guint i = 0; i < names->len; i++) {
                 const char *name = names->pdata[i];
                 g_autofree char *link = g_strconcat(MDEV_BUS_CLASS "/", name, NULL);
+                g_autofree char *syspath = class_link_device(class_dir, name);
                 struct udev_device *dev;
 
+                if (syspath) {
+                        clear_problem(src->warned, link);
+                        if (!g_hash_table_contains(src->parents, name) &&
+                            name_usable(src, name, syspath)) {
+                                ParentScan *ps = g_new0(ParentScan, 1);
+                                ps->name = g_strdup(name);
+                                ps->syspath = g_steal_pointer(&syspath);
+                                g_ptr_array_add(scans, ps);
+                                continue;
+                        }
+                        parent_rescan(src, name, syspath);
+                        if (g_hash_table_contains(src->parents, name))
+                                g_hash_table_add(seen, g_strdup(name));
+                        continue;
+                }
                 /* libudev resolves the class symlink to the device. */
                 errno = 0;
                 dev = udev_device_new_from_syspath(src->udev, link);
@@ -899,7 +1144,7 @@ static void rescan_parents(McMdevSource *src) {
                                 g_autofree char *msg = g_strdup_printf(
                                         "%s: cannot resolve the mdev parent: %s", link,
                                         g_strerror(err ? err : EINVAL));
-                                note_problem(src->warned, link, msg);
+                                note_problem(&src->warned, link, msg);
                         }
                         continue;
                 }
@@ -909,6 +1154,7 @@ static void rescan_parents(McMdevSource *src) {
                 if (g_hash_table_contains(src->parents, name))
                         g_hash_table_add(seen, g_strdup(name));
         }
+        scan_new_parents(src, scans, seen);
 
         g_hash_table_iter_init(&it, src->parents);
         while (g_hash_table_iter_next(&it, NULL, (gpointer *) &p))
@@ -954,6 +1200,7 @@ void mc_mdev_source_rescan_all(McMdevSource *src) {
         rescan_parents(src);
         rescan_instances(src);
         end_batch(src);
+        mc_facts_cache_prune(src->facts);
 }
 
 void mc_mdev_source_refresh_facts(McMdevSource *src) {

@@ -29,7 +29,7 @@ static void help(void) {
                "     --cache-dir=DIR        Probe cache directory (default %s)\n"
                "     --no-cache             Do not cache probe results\n"
                "     --probe-timeout=SEC    Time limit of one program probe (default 5)\n"
-               "     --probe-parallel=N     Programs probed at once (default 4)\n"
+               "     --probe-parallel=N     Programs probed at once (default 16)\n"
                "     --no-mdev              Do not read mdev devices from sysfs\n\n"
                "Defaults: data files in %s/mdev-models.d then %s/mdev-models.d,\n"
                "descriptors in %s/vfio-user.d then %s/vfio-user.d.\n"

@@ -11,11 +11,11 @@
 
 typedef struct McRegistry McRegistry;
 
-/* One published object. impl is the current implementation (reference
- * held by the registry); model is an index in impl->info->models, or -1
- * for an implementation without models (not migratable). */
+/* One published object, as the bus code sees it: impl is the current
+ * implementation (the registry holds it); model is an index in
+ * impl->info->models, or -1 for an implementation without models (not
+ * migratable). Valid until the next commit. */
 typedef struct {
-        char *path;
         McImpl *impl;
         int model;
 } McRegistryObject;
@@ -35,6 +35,12 @@ void mc_registry_free(McRegistry *reg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(McRegistry, mc_registry_free)
 
 void mc_registry_set_listener(McRegistry *reg, const McRegistryListener *listener, void *userdata);
+
+/* Quiet: commits do not list the objects that appeared, went or changed
+ * (the listener gets empty lists), which on a big host costs as much as
+ * the rest of a commit; for the initial scan, before anyone can follow the
+ * objects. Commits still bump the generation when something changed. */
+void mc_registry_set_quiet(McRegistry *reg, bool quiet);
 
 /* The catalog checks run against (read only). */
 const McCatalog *mc_registry_catalog(const McRegistry *reg);

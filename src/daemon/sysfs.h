@@ -31,8 +31,14 @@ McSysfsDir *mc_sysfs_dir_open(const char *path, GError **error);
 /* Open a subdirectory; name is one component and must not be a symlink
  * (sysfs never puts a symlink where a kobject directory belongs). */
 McSysfsDir *mc_sysfs_dir_open_at(const McSysfsDir *dir, const char *name, GError **error);
+/* A handle for the subdirectory name (one component) that costs no
+ * system call: what is read through it is resolved as name/attr below dir
+ * in one call that refuses a symlink anywhere in it (openat2). Where the
+ * kernel has no openat2 the directory is opened, as by
+ * mc_sysfs_dir_open_at(), and errors come here; otherwise a problem with
+ * the directory itself shows on the first read through the handle. */
+McSysfsDir *mc_sysfs_dir_sub(const McSysfsDir *dir, const char *name, GError **error);
 void mc_sysfs_dir_free(McSysfsDir *dir);
-int mc_sysfs_dir_fd(const McSysfsDir *dir);
 const char *mc_sysfs_dir_path(const McSysfsDir *dir);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(McSysfsDir, mc_sysfs_dir_free)
 
@@ -54,6 +60,9 @@ char *mc_sysfs_read_text(const McSysfsDir *dir, const char *name, gsize max, gsi
 /* Read a decimal unsigned integer attribute ("3\n"), at most max. */
 bool mc_sysfs_read_uint(const McSysfsDir *dir, const char *name, uint64_t max, uint64_t *ret,
                         GError **error);
+
+/* A symlink's target as written; the link is not followed. */
+char *mc_sysfs_read_link(const McSysfsDir *dir, const char *name, GError **error);
 
 /* The last component of a symlink's target ("driver" -> "i915",
  * "mdev_type" -> "i915-GVTg_V5_4"); the link is not followed. */

@@ -16,7 +16,11 @@
 #define DESCRIPTOR_SUFFIX ".json"
 #define PROBE_FLAG "--print-migration-info-json"
 #define DEFAULT_TIMEOUT_USEC (5 * G_USEC_PER_SEC)
-#define DEFAULT_MAX_PARALLEL 4
+/* Probes mostly wait (for a program to start and print a page): a first
+ * start with a hundred programs of a tenth of a second each takes under a
+ * second at 16 (bench/README.md), and 16 short-lived processes are still
+ * a bound a host notices little. */
+#define DEFAULT_MAX_PARALLEL 16
 
 /* Programs are noticed changing through inotify on the directories that
  * hold them (a package upgrade renames the new binary into place: one

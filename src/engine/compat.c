@@ -283,53 +283,99 @@ static McRecipe *build_recipe(const McImpl *impl, const McModel *m, const McSrcD
         return r;
 }
 
-static McCandidate *judge(McImpl *impl, const McSrcDevice *d) {
+static GPtrArray *reasons_new(void) {
+        return g_ptr_array_new_with_free_func((GDestroyNotify) reason_free);
+}
+
+/* How a model's facts suit a device, with every reason; availability is
+ * the candidate's own (candidate_new). */
+static McVerdict judge_facts(const McModel *m, const McSrcDevice *d, GPtrArray *reasons) {
+        judge_version(m, d, reasons);
+        judge_params(m, d, reasons);
+        judge_caps(m, d, reasons);
+
+        for (guint i = 0; i < reasons->len; i++)
+                if (((McReason *) reasons->pdata[i])->code != MC_REASON_CAPABILITY_UNKNOWN)
+                        return MC_VERDICT_INCOMPATIBLE;
+        return reasons->len ? MC_VERDICT_UNKNOWN : MC_VERDICT_COMPATIBLE;
+}
+
+/* A candidate whose facts were judged (verdict, reasons: copied). */
+static McCandidate *candidate_new(McImpl *impl, const McModel *m, McVerdict verdict,
+                                  const GPtrArray *reasons, const McSrcDevice *d) {
         McCandidate *c = g_new0(McCandidate, 1);
-        bool hard = false;
 
         c->impl = mc_impl_ref(impl);
-        c->reasons = g_ptr_array_new_with_free_func((GDestroyNotify) reason_free);
-
-        if (!mc_impl_migratable(impl)) {
-                add_reason(c->reasons, MC_REASON_NOT_MIGRATABLE, "%s",
-                           impl->not_migratable_reason ? impl->not_migratable_reason
-                                                       : "this implementation publishes no migration facts");
-                c->verdict = MC_VERDICT_INCOMPATIBLE;
-                return c;
+        c->model = m;
+        c->verdict = verdict;
+        c->reasons = g_ptr_array_new_full(reasons->len, (GDestroyNotify) reason_free);
+        for (guint i = 0; i < reasons->len; i++) {
+                const McReason *r = reasons->pdata[i];
+                McReason *copy = g_new0(McReason, 1);
+                copy->code = r->code;
+                copy->message = g_strdup(r->message);
+                g_ptr_array_add(c->reasons, copy);
         }
-        c->model = mc_info_find_model(impl->info, d->model);
-        if (!c->model) {
-                g_autoptr(GPtrArray) names = g_ptr_array_new();
-                g_autofree char *list = NULL;
-                for (guint i = 0; i < impl->info->models->len; i++)
-                        g_ptr_array_add(names, ((McModel *) impl->info->models->pdata[i])->model);
-                list = join_limited(names, 8);
-                add_reason(c->reasons, MC_REASON_MODEL_MISMATCH,
-                           "source device model is %s; this implementation offers %s", d->model,
-                           list);
-                c->verdict = MC_VERDICT_INCOMPATIBLE;
-                return c;
-        }
-
-        judge_version(c->model, d, c->reasons);
-        judge_params(c->model, d, c->reasons);
-        judge_caps(c->model, d, c->reasons);
-
-        for (guint i = 0; i < c->reasons->len; i++)
-                if (((McReason *) c->reasons->pdata[i])->code != MC_REASON_CAPABILITY_UNKNOWN)
-                        hard = true;
-        if (hard)
-                c->verdict = MC_VERDICT_INCOMPATIBLE;
-        else
-                c->verdict = c->reasons->len ? MC_VERDICT_UNKNOWN : MC_VERDICT_COMPATIBLE;
         if (c->verdict != MC_VERDICT_INCOMPATIBLE && impl->available == 0) {
                 g_autofree char *label = impl_label(impl);
                 add_reason(c->reasons, MC_REASON_NO_FREE_INSTANCE, "%s has no free instance", label);
                 c->verdict = MC_VERDICT_INCOMPATIBLE;
         }
         if (c->verdict != MC_VERDICT_INCOMPATIBLE)
-                c->recipe = build_recipe(impl, c->model, d);
+                c->recipe = build_recipe(impl, m, d);
         return c;
+}
+
+static McCandidate *judge(McImpl *impl, const McSrcDevice *d) {
+        g_autoptr(GPtrArray) reasons = reasons_new();
+        const McModel *m;
+        McVerdict v;
+
+        if (!mc_impl_migratable(impl)) {
+                add_reason(reasons, MC_REASON_NOT_MIGRATABLE, "%s",
+                           impl->not_migratable_reason ? impl->not_migratable_reason
+                                                       : "this implementation publishes no migration facts");
+                return candidate_new(impl, NULL, MC_VERDICT_INCOMPATIBLE, reasons, d);
+        }
+        m = mc_info_find_model(impl->info, d->model);
+        if (!m) {
+                g_autoptr(GPtrArray) names = g_ptr_array_new();
+                g_autofree char *list = NULL;
+                for (guint i = 0; i < impl->info->models->len; i++)
+                        g_ptr_array_add(names, ((McModel *) impl->info->models->pdata[i])->model);
+                list = join_limited(names, 8);
+                add_reason(reasons, MC_REASON_MODEL_MISMATCH,
+                           "source device model is %s; this implementation offers %s", d->model,
+                           list);
+                return candidate_new(impl, NULL, MC_VERDICT_INCOMPATIBLE, reasons, d);
+        }
+        v = judge_facts(m, d, reasons);
+        return candidate_new(impl, m, v, reasons, d);
+}
+
+/* One group of equal facts: judged once. Its members come ranked, those
+ * with a free instance first; of a usable group only the first `want` of
+ * those can be listed or needed, the rest are counted. Members without a
+ * free instance are rejected, and listed. */
+static void collect_group(const McCatalogGroup *g, const McSrcDevice *d, guint want,
+                          McDeviceResult *dr) {
+        g_autoptr(GPtrArray) reasons = reasons_new();
+        McVerdict v = judge_facts(g->model, d, reasons);
+        guint take = g->members->len;
+
+        if (v != MC_VERDICT_INCOMPATIBLE && g->n_free > want) {
+                dr->omitted += g->n_free - want;
+                for (guint i = 0; i < want; i++)
+                        g_ptr_array_add(dr->candidates,
+                                        candidate_new(g->members->pdata[i], g->model, v, reasons, d));
+                for (guint i = g->n_free; i < take; i++)
+                        g_ptr_array_add(dr->candidates,
+                                        candidate_new(g->members->pdata[i], g->model, v, reasons, d));
+                return;
+        }
+        for (guint i = 0; i < take; i++)
+                g_ptr_array_add(dr->candidates,
+                                candidate_new(g->members->pdata[i], g->model, v, reasons, d));
 }
 
 /* ---- ranking ------------------------------------------------------------ */
@@ -452,7 +498,20 @@ static bool try_assign(Alloc *a, int i, bool allow_moves) {
 
 static void allocate(McCheckResult *result) {
         guint n = result->devices->len;
-        Alloc a = {
+        Alloc a;
+
+        if (n == 1) {
+                /* One device shares with nobody: its best usable candidate
+                 * (they are ranked, and a usable one has a free instance). */
+                McDeviceResult *dr = result->devices->pdata[0];
+                dr->chosen = dr->candidates->len > 0 &&
+                                             ((McCandidate *) dr->candidates->pdata[0])->verdict !=
+                                                     MC_VERDICT_INCOMPATIBLE
+                                     ? 0
+                                     : -1;
+                return;
+        }
+        a = (Alloc) {
                 .result = result,
                 .slots = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify) slot_free),
                 .visited = g_hash_table_new(NULL, NULL),
@@ -529,7 +588,7 @@ static McDeviceResult *device_result_new(const McSrcDevice *d) {
 }
 
 static void collect(const McCatalog *cat, const McSrcDevice *d, const McCheckOptions *opts,
-                    McDeviceResult *dr) {
+                    guint want, McDeviceResult *dr) {
         if (opts && opts->only_impl) {
                 McImpl *impl = mc_catalog_get(cat, opts->only_impl);
                 if (impl)
@@ -540,10 +599,10 @@ static void collect(const McCatalog *cat, const McSrcDevice *d, const McCheckOpt
                 return;
         }
 
-        const GPtrArray *list = mc_catalog_candidates(cat, d->model);
-        if (list) {
-                for (guint i = 0; i < list->len; i++)
-                        g_ptr_array_add(dr->candidates, judge(list->pdata[i], d));
+        const GPtrArray *groups = mc_catalog_groups(cat, d->model);
+        if (groups) {
+                for (guint i = 0; i < groups->len; i++)
+                        collect_group(groups->pdata[i], d, want, dr);
                 return;
         }
         add_reason(dr->reasons, MC_REASON_MODEL_MISMATCH,
@@ -556,8 +615,32 @@ static void collect(const McCatalog *cat, const McSrcDevice *d, const McCheckOpt
                            nm, nm == 1 ? "" : "s", nm == 1 ? "es" : "");
 }
 
+/* Drop the usable candidates past the limit (they follow the chosen one,
+ * before the rejected ones). */
+static void trim_usable(McDeviceResult *dr, guint limit) {
+        guint first = 0, end;
+
+        while (first < dr->candidates->len && first < limit &&
+               ((McCandidate *) dr->candidates->pdata[first])->verdict != MC_VERDICT_INCOMPATIBLE)
+                first++;
+        end = first;
+        while (end < dr->candidates->len &&
+               ((McCandidate *) dr->candidates->pdata[end])->verdict != MC_VERDICT_INCOMPATIBLE)
+                end++;
+        if (end > first) {
+                g_ptr_array_remove_range(dr->candidates, first, end - first);
+                dr->omitted += end - first;
+        }
+}
+
 McCheckResult *mc_check(const McCatalog *cat, const McSource *src, const McCheckOptions *opts) {
         McCheckResult *r = g_new0(McCheckResult, 1);
+        guint limit = opts && opts->max_candidates ? opts->max_candidates
+                                                   : MC_CHECK_MAX_CANDIDATES_DEFAULT;
+        /* Each device considers at least as many usable candidates of each
+         * group as the VM has devices: then sharing instances among them
+         * finds a place whenever the whole list would. */
+        guint want = MAX(limit, src->devices->len);
 
         r->generation = mc_catalog_generation(cat);
         r->devices = g_ptr_array_new_with_free_func((GDestroyNotify) device_result_free);
@@ -567,7 +650,7 @@ McCheckResult *mc_check(const McCatalog *cat, const McSource *src, const McCheck
                 McDeviceResult *dr = device_result_new(d);
                 RankCtx ctx = { .version = d->version };
 
-                collect(cat, d, opts, dr);
+                collect(cat, d, opts, want, dr);
                 /* Rank before allocating so each device tries its best first. */
                 g_ptr_array_sort_with_data(dr->candidates, candidate_cmp, &ctx);
                 g_ptr_array_add(r->devices, dr);
@@ -583,15 +666,20 @@ McCheckResult *mc_check(const McCatalog *cat, const McSource *src, const McCheck
                 if (dr->chosen >= 0) {
                         McCandidate *chosen = dr->candidates->pdata[dr->chosen];
                         dr->verdict = chosen->verdict;
-                        /* The chosen one leads; the rest keep their rank. */
-                        g_ptr_array_steal_index(dr->candidates, (guint) dr->chosen);
-                        g_ptr_array_sort_with_data(dr->candidates, candidate_cmp, &ctx);
-                        g_ptr_array_insert(dr->candidates, 0, chosen);
-                        dr->chosen = 0;
+                        /* The chosen one leads; the rest keep their rank
+                         * (allocation changes only the candidates of the
+                         * devices it could not place, so they are still
+                         * in order). */
+                        if (dr->chosen > 0) {
+                                g_ptr_array_steal_index(dr->candidates, (guint) dr->chosen);
+                                g_ptr_array_insert(dr->candidates, 0, chosen);
+                                dr->chosen = 0;
+                        }
                 } else {
                         dr->verdict = MC_VERDICT_INCOMPATIBLE;
                         g_ptr_array_sort_with_data(dr->candidates, candidate_cmp, &ctx);
                 }
+                trim_usable(dr, limit);
                 if (dr->verdict > r->verdict)
                         r->verdict = dr->verdict;
         }

@@ -70,6 +70,7 @@ typedef struct {
         int chosen;            /* index in candidates, -1 when none */
         GPtrArray *candidates; /* McCandidate*, ranked best first */
         GPtrArray *reasons;    /* McReason*: device-level (no candidate at all) */
+        guint omitted;         /* usable candidates not listed (McCheckOptions.max_candidates) */
 } McDeviceResult;
 
 typedef struct {
@@ -78,10 +79,24 @@ typedef struct {
         GPtrArray *devices;    /* McDeviceResult*, in source order */
 } McCheckResult;
 
+/* Usable candidates listed per device unless asked otherwise: the chosen
+ * one. The others are counted (McDeviceResult.omitted). A host with a
+ * thousand identical GPUs has a thousand equally good candidates; listing
+ * them costs what the thousand cost, on the bus and in every client,
+ * where a scheduler needs the answer (bench/README.md has the figures). */
+#define MC_CHECK_MAX_CANDIDATES_DEFAULT 1
+/* Every usable candidate. */
+#define MC_CHECK_ALL_CANDIDATES G_MAXUINT
+
 typedef struct {
         /* Consider only this implementation (a targeted check): candidates
          * of another model are then rejected with model-mismatch. */
         const char *only_impl;
+        /* How many usable (compatible or unknown) candidates to list per
+         * device, best first, the chosen one included; 0 means
+         * MC_CHECK_MAX_CANDIDATES_DEFAULT. Rejected candidates are always
+         * listed, each with every reason. */
+        guint max_candidates;
 } McCheckOptions;
 
 McCheckResult *mc_check(const McCatalog *cat, const McSource *src, const McCheckOptions *opts);

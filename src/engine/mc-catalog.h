@@ -23,6 +23,25 @@ McImpl *mc_catalog_get(const McCatalog *cat, const char *id);
 
 /* Implementations offering this model (McImpl*, borrowed), NULL if none. */
 const GPtrArray *mc_catalog_candidates(const McCatalog *cat, const char *model);
+
+/* The implementations of one model that share its facts (the same McModel,
+ * from the same kind of source): a check judges the facts once per group,
+ * so its cost follows the number of distinct facts, not of candidates.
+ * Types with identical attributes share one McInfo (the mdev source
+ * interns them; a data file's is shared by every type it matches), so a
+ * host with a thousand identical GPUs has one group per model. members
+ * are ranked as a check ranks equals: a free instance first (unlimited,
+ * then the most), then by id; those with no free instance last. */
+typedef struct {
+        const McModel *model;  /* in the members' info */
+        McFactsFrom facts_from;
+        GPtrArray *members;    /* McImpl*, borrowed, ranked */
+        guint n_free;          /* members with a free instance: the first n_free */
+} McCatalogGroup;
+
+/* The groups of implementations offering this model (McCatalogGroup*,
+ * borrowed, in no particular order), NULL if none. */
+const GPtrArray *mc_catalog_groups(const McCatalog *cat, const char *model);
 guint mc_catalog_size(const McCatalog *cat);
 guint mc_catalog_n_migratable(const McCatalog *cat);
 guint mc_catalog_n_not_migratable(const McCatalog *cat);

@@ -5,6 +5,8 @@
 
 #include "mc-serialize.h"
 
+#include "mc-json-writer.h"
+
 static void add_string_or_null(JsonBuilder *b, const char *member, const char *value) {
         json_builder_set_member_name(b, member);
         if (value)
@@ -260,10 +262,106 @@ void mc_check_result_build(JsonBuilder *b, const McCheckResult *r) {
                         json_builder_end_object(b);
                 }
                 json_builder_end_array(b);
+                if (d->omitted > 0) {
+                        json_builder_set_member_name(b, "omitted-candidates");
+                        json_builder_add_int_value(b, d->omitted);
+                }
                 json_builder_end_object(b);
         }
         json_builder_end_array(b);
         json_builder_end_object(b);
+}
+
+/* ---- the check result, written directly -------------------------------------- */
+
+/* The same document as mc_check_result_build(), member for member: this
+ * one answers every check, so it writes text without building a tree. */
+
+static void write_reasons(McJsonWriter *w, GPtrArray *reasons) {
+        mc_json_writer_begin_array(w);
+        for (guint i = 0; i < reasons->len; i++) {
+                const McReason *r = reasons->pdata[i];
+                mc_json_writer_begin_object(w);
+                mc_json_writer_member_string(w, "code", mc_reason_code_to_string(r->code));
+                mc_json_writer_member_string(w, "message", r->message);
+                mc_json_writer_end_object(w);
+        }
+        mc_json_writer_end_array(w);
+}
+
+static void write_recipe(McJsonWriter *w, const McRecipe *r) {
+        mc_json_writer_begin_object(w);
+        mc_json_writer_member_string(w, "kind", mc_kind_to_string(r->kind));
+        if (r->kind == MC_KIND_MDEV) {
+                mc_json_writer_member_string(w, "parent", r->parent);
+                mc_json_writer_member_string(w, "type", r->type_id);
+                mc_json_writer_member_string(w, "create", r->create_path);
+                mc_json_writer_name(w, "writes");
+                mc_json_writer_begin_array(w);
+                for (guint i = 0; i < r->writes->len; i++) {
+                        const McWrite *wr = r->writes->pdata[i];
+                        mc_json_writer_begin_object(w);
+                        mc_json_writer_member_string(w, "attribute", wr->attribute);
+                        mc_json_writer_member_string(w, "value", wr->value);
+                        mc_json_writer_end_object(w);
+                }
+                mc_json_writer_end_array(w);
+        } else {
+                mc_json_writer_name(w, "argv");
+                mc_json_writer_begin_array(w);
+                for (char **a = r->argv; a && *a; a++)
+                        mc_json_writer_string(w, *a);
+                mc_json_writer_end_array(w);
+        }
+        mc_json_writer_end_object(w);
+}
+
+static void write_check_result(McJsonWriter *w, const McCheckResult *r) {
+        mc_json_writer_begin_object(w);
+        mc_json_writer_member_string(w, "verdict", mc_verdict_to_string(r->verdict));
+        mc_json_writer_member_int(w, "generation", (int64_t) r->generation);
+        mc_json_writer_name(w, "devices");
+        mc_json_writer_begin_array(w);
+        for (guint i = 0; i < r->devices->len; i++) {
+                const McDeviceResult *d = r->devices->pdata[i];
+                const McCandidate *chosen = d->chosen >= 0 ? d->candidates->pdata[d->chosen] : NULL;
+
+                mc_json_writer_begin_object(w);
+                mc_json_writer_member_string(w, "id", d->id);
+                mc_json_writer_member_string(w, "model", d->model);
+                mc_json_writer_name(w, "version");
+                mc_json_writer_string_or_null(w, d->version);
+                mc_json_writer_member_string(w, "verdict", mc_verdict_to_string(d->verdict));
+                mc_json_writer_name(w, "implementation");
+                mc_json_writer_string_or_null(w, chosen ? chosen->impl->id : NULL);
+                mc_json_writer_name(w, "reasons");
+                write_reasons(w, d->reasons);
+                mc_json_writer_name(w, "candidates");
+                mc_json_writer_begin_array(w);
+                for (guint k = 0; k < d->candidates->len; k++) {
+                        const McCandidate *c = d->candidates->pdata[k];
+                        mc_json_writer_begin_object(w);
+                        mc_json_writer_member_string(w, "implementation", c->impl->id);
+                        mc_json_writer_member_string(w, "kind", mc_kind_to_string(c->impl->kind));
+                        mc_json_writer_member_string(w, "facts-from",
+                                                     mc_facts_from_to_string(c->impl->facts_from));
+                        mc_json_writer_member_string(w, "verdict", mc_verdict_to_string(c->verdict));
+                        mc_json_writer_name(w, "reasons");
+                        write_reasons(w, c->reasons);
+                        mc_json_writer_name(w, "recipe");
+                        if (c->recipe)
+                                write_recipe(w, c->recipe);
+                        else
+                                mc_json_writer_null(w);
+                        mc_json_writer_end_object(w);
+                }
+                mc_json_writer_end_array(w);
+                if (d->omitted > 0)
+                        mc_json_writer_member_int(w, "omitted-candidates", d->omitted);
+                mc_json_writer_end_object(w);
+        }
+        mc_json_writer_end_array(w);
+        mc_json_writer_end_object(w);
 }
 
 void mc_impl_build(JsonBuilder *b, const McImpl *impl) {
@@ -328,7 +426,19 @@ char *mc_source_to_json(const McSource *src, bool pretty) {
         return mc_json_builder_to_string(b, pretty);
 }
 
+void mc_check_result_write_json(const McCheckResult *r, GString *out) {
+        McJsonWriter w;
+
+        mc_json_writer_init(&w, out);
+        write_check_result(&w, r);
+}
+
 char *mc_check_result_to_json(const McCheckResult *r, bool pretty) {
+        if (!pretty) {
+                GString *out = g_string_sized_new(1024);
+                mc_check_result_write_json(r, out);
+                return g_string_free(out, false);
+        }
         g_autoptr(JsonBuilder) b = json_builder_new_immutable();
         mc_check_result_build(b, r);
         return mc_json_builder_to_string(b, pretty);

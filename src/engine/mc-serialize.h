@@ -18,6 +18,8 @@ void mc_impl_build(JsonBuilder *b, const McImpl *impl);
 char *mc_info_to_json(const McInfo *info, bool pretty);
 char *mc_source_to_json(const McSource *src, bool pretty);
 char *mc_check_result_to_json(const McCheckResult *r, bool pretty);
+/* The compact form, appended to out (a buffer the caller reuses). */
+void mc_check_result_write_json(const McCheckResult *r, GString *out);
 /* Host profile from a catalog (implementations sorted by id). */
 char *mc_profile_to_json(const McCatalog *cat, const char *hostname, const char *machine_id,
                          const char *daemon_version, bool pretty);

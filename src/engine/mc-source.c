@@ -7,6 +7,7 @@
 #include "mc-error.h"
 #include "mc-json.h"
 #include "mc-parse.h"
+#include "mc-source-fast.h"
 
 static bool read_param(McJsonCursor *c, McSrcDevice *d, const char *name, JsonNode *node,
                        GError **error) {
@@ -139,6 +140,14 @@ static McSource *read_source(McJsonCursor *c, JsonNode *root, GError **error) {
 }
 
 McSource *mc_source_parse(const char *data, gsize len, const char *origin, GError **error) {
+        /* The usual plain description without a JSON tree; anything else,
+         * and every error, by the full reader. */
+        McSource *src = mc_source_parse_fast(data, len);
+
+        return src ? src : mc_source_parse_full(data, len, origin, error);
+}
+
+McSource *mc_source_parse_full(const char *data, gsize len, const char *origin, GError **error) {
         g_autoptr(JsonNode) root = mc_json_parse(data, len, origin, error);
         McJsonCursor c;
         McSource *src;
