@@ -9,42 +9,153 @@
 
 #include "ctl.h"
 #include "mc-config.h"
-#include "mc-log.h"
+#include "mc-types.h"
 
 typedef struct {
         const char *name;
         int min_args, max_args; /* including the verb itself */
+        unsigned options;       /* CtlOptionBit: what the verb takes */
         CtlVerbFunc func;
 } CtlVerb;
 
 static const CtlVerb verbs[] = {
-        { "check", 1, 2, ctl_verb_check },
+        { "list", 1, 1, CTL_OPT_JSON | CTL_OPT_QUIET | CTL_OPT_NO_LEGEND | CTL_OPT_FULL, ctl_verb_list },
+        { "show", 2, 2, CTL_OPT_JSON | CTL_OPT_QUIET, ctl_verb_show },
+        { "describe", 2, 1 + MC_MAX_DEVICES,
+          CTL_OPT_JSON | CTL_OPT_REQUIRE | CTL_OPT_ID | CTL_OPT_DOMAIN_METADATA, ctl_verb_describe },
+        { "check", 1, 2,
+          CTL_OPT_JSON | CTL_OPT_QUIET | CTL_OPT_PROFILE | CTL_OPT_IMPLEMENTATION | CTL_OPT_ALL_CANDIDATES,
+          ctl_verb_check },
+        { "check-domain", 1, 2,
+          CTL_OPT_JSON | CTL_OPT_QUIET | CTL_OPT_PROFILE | CTL_OPT_HOOK | CTL_OPT_ALLOW_UNKNOWN |
+                  CTL_OPT_PRINT_SOURCE | CTL_OPT_ALL_CANDIDATES,
+          ctl_verb_check_domain },
+        { "export", 1, 1, CTL_OPT_JSON | CTL_OPT_FORMAT | CTL_OPT_PROFILE, ctl_verb_export },
+        { "monitor", 1, 1, CTL_OPT_JSON, ctl_verb_monitor },
 };
 
 static void help(void) {
-        printf("Usage: migcompatctl [OPTIONS...] COMMAND ...\n\n"
-               "Ask migcompatd whether devices can migrate to this host.\n\n"
+        printf("Usage: migcompatctl [OPTIONS...] COMMAND ...\n"
+               "\n"
+               "Ask migcompatd which devices can migrate to this host, describe running devices\n"
+               "for the destination, and export what the host offers to schedulers.\n"
+               "\n"
                "Commands:\n"
-               "  check [FILE|-]          Check a source description (JSON) against this host,\n"
-               "                          or against a host profile with --profile\n"
-               "\nOptions:\n"
-               "  -h --help               Show this help\n"
-               "     --version            Show the version\n"
-               "     --json               Print JSON instead of text\n"
-               "  -q --quiet              Print nothing; the exit status tells\n"
-               "     --profile=FILE       check: answer offline from an exported host profile\n"
-               "     --implementation=ID  check: against this one implementation only\n"
-               "\nExit status: 0 compatible, 1 not compatible (incompatible or unknown),\n"
-               "2 usage or input error, 3 the daemon cannot be reached or refused.\n"
+               "  list                     List the implementations (mdev types, vfio-user\n"
+               "                           programs): one row per device model\n"
+               "  show ID                  Show everything about one implementation\n"
+               "  describe UUID...         Print the source description of running mdev\n"
+               "                           devices (JSON), or with --domain-metadata the\n"
+               "                           libvirt domain <metadata> element carrying it\n"
+               "  check [FILE|-]           Check a source description (JSON) against this\n"
+               "                           host, or offline against a host profile\n"
+               "  check-domain [XML|-]     Check a libvirt domain XML: the devices in its\n"
+               "                           migcompat metadata and its mdev host devices\n"
+               "                           that exist on this host, as one VM\n"
+               "  export                   Print the host profile (JSON), a Kubernetes Node\n"
+               "                           Feature Discovery feature file, or OpenStack\n"
+               "                           Placement traits\n"
+               "  monitor                  Print a line per change until interrupted\n"
+               "\n"
+               "Options:\n"
+               "  -h --help                Show this help\n"
+               "     --version             Show the version\n"
+               "     --json                Print JSON instead of text (list, show, check,\n"
+               "                           check-domain; monitor: one JSON object a line;\n"
+               "                           describe prints JSON anyway; export: the same as\n"
+               "                           --format=json)\n"
+               "  -q --quiet               Print nothing; the exit status tells (list, show,\n"
+               "                           check, check-domain)\n"
+               "     --no-legend           list: no header line and no summary\n"
+               "  -l --full                list: never shorten cells to the terminal's width\n"
+               "     --profile=FILE        check, check-domain, export: answer offline from a\n"
+               "                           host profile (\"export --format json\" writes one;\n"
+               "                           \"-\" reads standard input)\n"
+               "     --implementation=ID   check: against this one implementation only\n"
+               "     --all-candidates      check, check-domain: list every usable candidate,\n"
+               "                           not only the one to use\n"
+               "     --require=CAP         describe: the destination must have capability\n"
+               "                           CAP (stop-copy, pre-copy, p2p, dirty-tracking);\n"
+               "                           may be repeated\n"
+               "     --id=[UUID=]NAME      describe: device id NAME for the device UUID\n"
+               "                           (default: the UUID); use the libvirt hostdev\n"
+               "                           alias; may be repeated\n"
+               "     --domain-metadata     describe: print the libvirt domain metadata\n"
+               "                           element instead of JSON\n"
+               "     --hook                check-domain: libvirt hook mode: nothing on\n"
+               "                           stdout, at most one line on stderr\n"
+               "     --allow-unknown       check-domain: exit 0 when compatibility is\n"
+               "                           unknown (never when incompatible)\n"
+               "     --print-source        check-domain: print the source description built\n"
+               "                           from the domain instead of checking it\n"
+               "     --format=FORMAT       export: json (default), nfd or placement\n"
+               "\n"
+               "Carry a device's description in its libvirt domain, so that the migcompat\n"
+               "qemu hook on the destination checks it before any memory is copied:\n"
+               "  virsh metadata DOMAIN --uri " CTL_METADATA_NS " \\\n"
+               "      --key " CTL_METADATA_KEY " --live --config \\\n"
+               "      --set \"$(migcompatctl describe --domain-metadata --id UUID=hostdev0 UUID)\"\n"
+               "\n"
+               "Exit status: 0 compatible or success, 1 not compatible (incompatible, or\n"
+               "unknown), 2 usage or input error, 3 migcompatd cannot be reached or refused.\n"
                "See migcompatctl(1).\n");
 }
 
 enum {
         ARG_VERSION = 0x100,
         ARG_JSON,
+        ARG_NO_LEGEND,
         ARG_PROFILE,
         ARG_IMPLEMENTATION,
+        ARG_FORMAT,
+        ARG_REQUIRE,
+        ARG_ID,
+        ARG_DOMAIN_METADATA,
+        ARG_HOOK,
+        ARG_ALLOW_UNKNOWN,
+        ARG_PRINT_SOURCE,
+        ARG_ALL_CANDIDATES,
 };
+
+static const struct {
+        unsigned bit;
+        const char *name;
+} option_names[] = {
+        { CTL_OPT_JSON, "--json" },
+        { CTL_OPT_QUIET, "--quiet" },
+        { CTL_OPT_NO_LEGEND, "--no-legend" },
+        { CTL_OPT_FULL, "--full" },
+        { CTL_OPT_PROFILE, "--profile" },
+        { CTL_OPT_IMPLEMENTATION, "--implementation" },
+        { CTL_OPT_FORMAT, "--format" },
+        { CTL_OPT_REQUIRE, "--require" },
+        { CTL_OPT_ID, "--id" },
+        { CTL_OPT_DOMAIN_METADATA, "--domain-metadata" },
+        { CTL_OPT_HOOK, "--hook" },
+        { CTL_OPT_ALLOW_UNKNOWN, "--allow-unknown" },
+        { CTL_OPT_PRINT_SOURCE, "--print-source" },
+        { CTL_OPT_ALL_CANDIDATES, "--all-candidates" },
+};
+
+static int run_verb(const CtlOptions *opts, int n, char **args) {
+        for (size_t i = 0; i < G_N_ELEMENTS(verbs); i++) {
+                const CtlVerb *v = &verbs[i];
+                unsigned extra;
+
+                if (strcmp(v->name, args[0]) != 0)
+                        continue;
+                extra = opts->given & ~v->options;
+                for (size_t k = 0; extra && k < G_N_ELEMENTS(option_names); k++)
+                        if (extra & option_names[k].bit)
+                                return ctl_error(CTL_EXIT_USAGE, "%s does not apply to \"%s\"; see --help",
+                                                 option_names[k].name, v->name);
+                if (n < v->min_args || n > v->max_args)
+                        return ctl_error(CTL_EXIT_USAGE, "wrong number of arguments for \"%s\"; see --help",
+                                         v->name);
+                return v->func(opts, n, args);
+        }
+        return ctl_error(CTL_EXIT_USAGE, "unknown command \"%s\"; see --help", args[0]);
+}
 
 int main(int argc, char *argv[]) {
         static const struct option options[] = {
@@ -52,14 +163,26 @@ int main(int argc, char *argv[]) {
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "json", no_argument, NULL, ARG_JSON },
                 { "quiet", no_argument, NULL, 'q' },
+                { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
+                { "full", no_argument, NULL, 'l' },
                 { "profile", required_argument, NULL, ARG_PROFILE },
                 { "implementation", required_argument, NULL, ARG_IMPLEMENTATION },
+                { "format", required_argument, NULL, ARG_FORMAT },
+                { "require", required_argument, NULL, ARG_REQUIRE },
+                { "id", required_argument, NULL, ARG_ID },
+                { "domain-metadata", no_argument, NULL, ARG_DOMAIN_METADATA },
+                { "hook", no_argument, NULL, ARG_HOOK },
+                { "allow-unknown", no_argument, NULL, ARG_ALLOW_UNKNOWN },
+                { "print-source", no_argument, NULL, ARG_PRINT_SOURCE },
+                { "all-candidates", no_argument, NULL, ARG_ALL_CANDIDATES },
                 {}
         };
-        CtlOptions opts = { .legend = true };
-        int opt, n;
+        g_autoptr(GPtrArray) requires = g_ptr_array_new();
+        g_autoptr(GPtrArray) ids = g_ptr_array_new();
+        CtlOptions opts = { .legend = true, .requires = requires, .ids = ids };
+        int opt;
 
-        while ((opt = getopt_long(argc, argv, "hq", options, NULL)) >= 0) {
+        while ((opt = getopt_long(argc, argv, "hql", options, NULL)) >= 0) {
                 switch (opt) {
                 case 'h':
                         help();
@@ -69,31 +192,70 @@ int main(int argc, char *argv[]) {
                         return CTL_EXIT_OK;
                 case ARG_JSON:
                         opts.json = true;
+                        opts.given |= CTL_OPT_JSON;
                         break;
                 case 'q':
                         opts.quiet = true;
+                        opts.given |= CTL_OPT_QUIET;
+                        break;
+                case ARG_NO_LEGEND:
+                        opts.legend = false;
+                        opts.given |= CTL_OPT_NO_LEGEND;
+                        break;
+                case 'l':
+                        opts.full = true;
+                        opts.given |= CTL_OPT_FULL;
+                        break;
+                case ARG_ALL_CANDIDATES:
+                        opts.all_candidates = true;
+                        opts.given |= CTL_OPT_ALL_CANDIDATES;
                         break;
                 case ARG_PROFILE:
                         opts.profile = optarg;
+                        opts.given |= CTL_OPT_PROFILE;
                         break;
                 case ARG_IMPLEMENTATION:
                         opts.implementation = optarg;
+                        opts.given |= CTL_OPT_IMPLEMENTATION;
+                        break;
+                case ARG_FORMAT:
+                        opts.format = optarg;
+                        opts.given |= CTL_OPT_FORMAT;
+                        break;
+                case ARG_REQUIRE:
+                        g_ptr_array_add(requires, optarg);
+                        opts.given |= CTL_OPT_REQUIRE;
+                        break;
+                case ARG_ID:
+                        g_ptr_array_add(ids, optarg);
+                        opts.given |= CTL_OPT_ID;
+                        break;
+                case ARG_DOMAIN_METADATA:
+                        opts.domain_metadata = true;
+                        opts.given |= CTL_OPT_DOMAIN_METADATA;
+                        break;
+                case ARG_HOOK:
+                        opts.hook = true;
+                        opts.given |= CTL_OPT_HOOK;
+                        break;
+                case ARG_ALLOW_UNKNOWN:
+                        opts.allow_unknown = true;
+                        opts.given |= CTL_OPT_ALLOW_UNKNOWN;
+                        break;
+                case ARG_PRINT_SOURCE:
+                        opts.print_source = true;
+                        opts.given |= CTL_OPT_PRINT_SOURCE;
                         break;
                 default:
                         return CTL_EXIT_USAGE;
                 }
         }
 
-        n = argc - optind;
-        if (n < 1)
+        if (argc - optind < 1)
                 return ctl_error(CTL_EXIT_USAGE, "a command is needed; see --help");
-        for (size_t i = 0; i < G_N_ELEMENTS(verbs); i++) {
-                if (strcmp(verbs[i].name, argv[optind]) != 0)
-                        continue;
-                if (n < verbs[i].min_args || n > verbs[i].max_args)
-                        return ctl_error(CTL_EXIT_USAGE, "wrong number of arguments for \"%s\"; see --help",
-                                         verbs[i].name);
-                return verbs[i].func(&opts, n, argv + optind);
-        }
-        return ctl_error(CTL_EXIT_USAGE, "unknown command \"%s\"; see --help", argv[optind]);
+        if (opts.json && opts.domain_metadata)
+                return ctl_error(CTL_EXIT_USAGE, "--json and --domain-metadata exclude each other");
+        if (opts.hook && (opts.json || opts.print_source))
+                return ctl_error(CTL_EXIT_USAGE, "--hook prints nothing on stdout: no --json or --print-source");
+        return run_verb(&opts, argc - optind, argv + optind);
 }
