@@ -24,6 +24,12 @@ struct McHarness {
         pid_t daemon_pid;
         int notify_fd;
         char *notify_path;
+        /* A thread empties the notify socket at once: its queue holds ten
+         * datagrams, and a daemon whose STATUS=/WATCHDOG=1 find it full
+         * would block in sd_notify(). */
+        GThread *notify_thread;
+        GAsyncQueue *notify_queue;
+        gint notify_stop;
         char *daemon_log;
 };
 
@@ -84,6 +90,12 @@ void mc_harness_free(McHarness *h) {
                 kill(h->bus_pid, SIGTERM);
                 waitpid(h->bus_pid, NULL, 0);
         }
+        if (h->notify_thread) {
+                g_atomic_int_set(&h->notify_stop, 1);
+                g_thread_join(h->notify_thread);
+        }
+        if (h->notify_queue)
+                g_async_queue_unref(h->notify_queue);
         if (h->notify_fd >= 0)
                 close(h->notify_fd);
         rm_rf(h->dir);
@@ -220,6 +232,28 @@ sd_bus *mc_harness_connect(McHarness *h) {
 
 /* ---- the daemon --------------------------------------------------------------- */
 
+static gpointer notify_drain(gpointer data) {
+        McHarness *h = data;
+
+        while (!g_atomic_int_get(&h->notify_stop)) {
+                struct pollfd p = { .fd = h->notify_fd, .events = POLLIN };
+                char buf[4096];
+                ssize_t n;
+
+                if (poll(&p, 1, 50) <= 0)
+                        continue;
+                n = recv(h->notify_fd, buf, sizeof buf - 1, MSG_DONTWAIT);
+                if (n <= 0)
+                        continue;
+                buf[n] = '\0';
+                /* Keep the newest few hundred; old pings are of no interest. */
+                while (g_async_queue_length(h->notify_queue) > 512)
+                        g_free(g_async_queue_try_pop(h->notify_queue));
+                g_async_queue_push(h->notify_queue, g_strdup(buf));
+        }
+        return NULL;
+}
+
 static void open_notify_socket(McHarness *h) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
@@ -231,6 +265,8 @@ static void open_notify_socket(McHarness *h) {
         h->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         ck_assert_int_ge(h->notify_fd, 0);
         ck_assert_int_eq(bind(h->notify_fd, (struct sockaddr *) &sa, sizeof sa), 0);
+        h->notify_queue = g_async_queue_new_full(g_free);
+        h->notify_thread = g_thread_new("notify", notify_drain, h);
 }
 
 static bool args_have(const char *const *args, const char *prefix) {
@@ -286,11 +322,9 @@ char *mc_harness_wait_notify(McHarness *h, const char *needle, int timeout_ms) {
         uint64_t deadline = now_ms() + (uint64_t) timeout_ms;
 
         while (now_ms() < deadline) {
-                struct pollfd p = { .fd = h->notify_fd, .events = POLLIN };
-                char buf[4096];
-                ssize_t n;
+                char *msg = g_async_queue_timeout_pop(h->notify_queue, 50 * 1000);
 
-                if (poll(&p, 1, 50) <= 0) {
+                if (!msg) {
                         /* A daemon that died will never notify. */
                         if (h->daemon_pid > 0 && waitpid(h->daemon_pid, NULL, WNOHANG) == h->daemon_pid) {
                                 h->daemon_pid = 0;
@@ -298,12 +332,9 @@ char *mc_harness_wait_notify(McHarness *h, const char *needle, int timeout_ms) {
                         }
                         continue;
                 }
-                n = recv(h->notify_fd, buf, sizeof buf - 1, 0);
-                if (n <= 0)
-                        continue;
-                buf[n] = '\0';
-                if (strstr(buf, needle))
-                        return g_strdup(buf);
+                if (strstr(msg, needle))
+                        return msg;
+                g_free(msg);
         }
         return NULL;
 }

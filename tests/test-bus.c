@@ -272,6 +272,25 @@ START_TEST(check_verdicts) {
                                 found = true;
                 ck_assert(found);
         }
+
+        /* A check against one implementation object: another model is
+         * model-mismatch, and the answer names the current generation. */
+        {
+                g_autofree char *nic = impl_path(f->bus, "vfio-user:vnic");
+                g_autoptr(sd_bus_message) reply = NULL;
+                g_autoptr(JsonParser) p = json_parser_new();
+                const char *json;
+                r = sd_bus_call_method(f->bus, MC_BUS_NAME, nic, MC_BUS_IMPL_IFACE, "Check", &error, &reply, "s",
+                                       "{\"devices\": [{\"id\": \"gpu\", \"model\": \"acme.example/vgpu\"}]}");
+                ck_assert_msg(r >= 0, "%s", error.message);
+                ck_assert_int_ge(sd_bus_message_read(reply, "s", &json), 0);
+                ck_assert_msg(strstr(json, "\"model-mismatch\""), "%s", json);
+                ck_assert(json_parser_load_from_data(p, json, -1, NULL));
+                ck_assert_uint_eq((uint64_t) json_object_get_int_member(json_node_get_object(json_parser_get_root(p)),
+                                                                       "generation"),
+                                  generation(f->bus));
+                ck_assert_uint_gt(generation(f->bus), 0);
+        }
         ck_assert_int_eq(mc_harness_stop_daemon(f->h), 0);
 }
 END_TEST
@@ -514,6 +533,22 @@ START_TEST(service_behaviour) {
         ck_assert_int_ge(sd_bus_call_method(f->bus, MC_BUS_NAME, MC_BUS_PATH, MC_BUS_MANAGER_IFACE, "Rescan",
                                             NULL, NULL, NULL), 0);
         g_autofree char *p = impl_path(f->bus, "mdev:" ACME_PARENT ":acme_vgpu-2");
+        /* SIGHUP rescans too, and the daemon keeps serving. */
+        ck_assert_int_eq(kill(mc_harness_daemon_pid(f->h), SIGHUP), 0);
+        for (int i = 0; i < 100; i++) {
+                g_autofree char *l = mc_harness_daemon_log(f->h);
+                const char *first = strstr(l, "Rescanning on request");
+                if (first && strstr(first + 1, "Rescanning on request"))
+                        break;
+                g_usleep(50 * 1000);
+        }
+        {
+                g_autofree char *l = mc_harness_daemon_log(f->h);
+                const char *first = strstr(l, "Rescanning on request");
+                ck_assert_msg(first && strstr(first + 1, "Rescanning on request"), "%s", l);
+        }
+        ck_assert_int_ge(sd_bus_call_method(f->bus, MC_BUS_NAME, MC_BUS_PATH, "org.freedesktop.DBus.Peer", "Ping",
+                                            NULL, NULL, NULL), 0);
         /* SIGTERM: a clean exit with status 0 (and no leak reports, which
          * would turn the status into 23 under LeakSanitizer). */
         ck_assert_int_eq(mc_harness_stop_daemon(f->h), 0);

@@ -47,7 +47,8 @@ echo "== Starting migcompatd on a private bus"
         --cache-dir="$WORK/cache" 2>"$WORK/daemon.log" &
 DAEMON_PID=$!
 i=0
-until busctl --system status org.migcompat.MigCompat1 >/dev/null 2>&1; do
+until busctl --system get-property org.migcompat.MigCompat1 /org/migcompat/MigCompat1 \
+        org.migcompat.MigCompat1.Manager Version >/dev/null 2>&1; do
         i=$((i + 1))
         if [ $i -gt 100 ] || ! kill -0 "$DAEMON_PID" 2>/dev/null; then
                 echo "migcompatd did not start:" >&2
