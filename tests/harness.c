@@ -277,45 +277,7 @@ static bool args_have(const char *const *args, const char *prefix) {
 }
 
 void mc_harness_spawn_daemon(McHarness *h, const char *const *args) {
-        g_autofree char *bin = mc_harness_build_path("src/migcompatd");
-        g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
-        g_autofree char *log = g_build_filename(h->dir, "daemon.log", NULL);
-        pid_t pid;
-
-        ck_assert_msg(h->bus_address, "start the bus first");
-        open_notify_socket(h);
-        g_ptr_array_add(argv, g_strdup(bin));
-        g_ptr_array_add(argv, g_strdup("-v"));
-        if (!args_have(args, "--data-dir"))
-                g_ptr_array_add(argv, g_strdup_printf("--data-dir=%s/data", h->dir));
-        if (!args_have(args, "--descriptor-dir"))
-                g_ptr_array_add(argv, g_strdup_printf("--descriptor-dir=%s/descriptors", h->dir));
-        if (!args_have(args, "--cache-dir") && !args_have(args, "--no-cache"))
-                g_ptr_array_add(argv, g_strdup_printf("--cache-dir=%s/cache", h->dir));
-        for (; args && *args; args++)
-                g_ptr_array_add(argv, g_strdup(*args));
-        g_ptr_array_add(argv, NULL);
-
-        g_free(h->daemon_log);
-        h->daemon_log = g_strdup(log);
-        pid = fork();
-        ck_assert_int_ge(pid, 0);
-        if (pid == 0) {
-                int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-                if (fd >= 0) {
-                        dup2(fd, STDOUT_FILENO);
-                        dup2(fd, STDERR_FILENO);
-                }
-                setenv("DBUS_SYSTEM_BUS_ADDRESS", h->bus_address, 1);
-                setenv("NOTIFY_SOCKET", h->notify_path, 1);
-                /* As systemd would with WatchdogSec=; the daemon pings at half. */
-                setenv("WATCHDOG_USEC", "2000000", 1);
-                g_autofree char *mypid = g_strdup_printf("%d", (int) getpid());
-                setenv("WATCHDOG_PID", mypid, 1);
-                execv(argv->pdata[0], (char **) argv->pdata);
-                _exit(127);
-        }
-        h->daemon_pid = pid;
+        mc_harness_spawn_daemon_wrapped(h, NULL, args);
 }
 
 char *mc_harness_wait_notify(McHarness *h, const char *needle, int timeout_ms) {

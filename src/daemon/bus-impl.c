@@ -188,10 +188,11 @@ static int prop_available(sd_bus *bus, const char *path, const char *interface,
  * told model-mismatch, one against a type without facts not-migratable. */
 static int method_check(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         const McRegistryObject *o = userdata;
-        g_autoptr(McSource) src = NULL;
-        g_autoptr(McCheckResult) res = NULL;
-        g_autofree char *json = NULL;
+        /* The vtable's slot carries the daemon; the object, only the
+         * implementation, whose id restricts the registry's catalog. */
+        McDaemon *d = sd_bus_slot_get_userdata(sd_bus_get_current_slot(sd_bus_message_get_bus(m)));
         McCheckOptions opts = { .only_impl = o->impl->id };
+        g_autoptr(McSource) src = NULL;
         const char *text;
         int r;
 
@@ -201,15 +202,7 @@ static int method_check(sd_bus_message *m, void *userdata, sd_bus_error *error) 
         r = mc_bus_parse_source(text, "Check argument", &src, error);
         if (r < 0)
                 return r;
-        {
-                /* The vtable's slot carries the daemon; the object only the
-                 * implementation. Checking the registry's catalog restricted
-                 * to this one keeps the answer's generation true. */
-                McDaemon *d = sd_bus_slot_get_userdata(sd_bus_get_current_slot(sd_bus_message_get_bus(m)));
-                res = mc_check(mc_registry_catalog(d->registry), src, &opts);
-        }
-        json = mc_check_result_to_json(res, false);
-        return sd_bus_reply_method_return(m, "s", json);
+        return mc_bus_reply_check(d, m, src, &opts);
 }
 
 #define STRING_PROP(name) \

@@ -50,7 +50,7 @@ static int prop_counts(sd_bus *bus, const char *path, const char *interface, con
 
 /* ---- methods ---------------------------------------------------------------- */
 
-static int reply_check(McDaemon *d, sd_bus_message *m, const McSource *src,
+int mc_bus_reply_check(McDaemon *d, sd_bus_message *m, const McSource *src,
                        const McCheckOptions *opts) {
         g_autoptr(McCheckResult) res = mc_check(catalog(d), src, opts);
         g_autoptr(sd_bus_message) reply = NULL;
@@ -86,7 +86,7 @@ static int method_check(sd_bus_message *m, void *userdata, sd_bus_error *error) 
         r = mc_bus_parse_source(text, "Check argument", &src, error);
         if (r < 0)
                 return r;
-        return reply_check(d, m, src, NULL);
+        return mc_bus_reply_check(d, m, src, NULL);
 }
 
 /* Check(source) with options (a{sv}):
@@ -134,7 +134,7 @@ static int method_check_with_options(sd_bus_message *m, void *userdata, sd_bus_e
         r = mc_bus_parse_source(text, "CheckWithOptions argument", &src, error);
         if (r < 0)
                 return r;
-        return reply_check(d, m, src, &opts);
+        return mc_bus_reply_check(d, m, src, &opts);
 }
 
 static int method_check_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {

@@ -10,6 +10,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "compat.h"
 #include "data-files.h"
 #include "dir-watch.h"
 #include "mdev-source.h"
@@ -62,6 +63,9 @@ void mc_bus_emit_removing(McDaemon *d, const GPtrArray *paths);
 void mc_bus_emit_committed(McDaemon *d, const GPtrArray *added, const GPtrArray *changed,
                            guint64 generation);
 int mc_bus_impl_register(McDaemon *d);
+/* Check src against the registry and send the answer (JSON) as m's reply. */
+int mc_bus_reply_check(McDaemon *d, sd_bus_message *m, const McSource *src,
+                       const McCheckOptions *opts);
 
 /* Errors (DESIGN.md §3): org.migcompat.MigCompat1.Error.* */
 #define MC_BUS_ERROR_INVALID_SOURCE "org.migcompat.MigCompat1.Error.InvalidSource"
