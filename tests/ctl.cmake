@@ -5,7 +5,7 @@ set(MC_CTL_UNIT_SOURCES
     ${CMAKE_SOURCE_DIR}/src/ctl/ctl-metadata.c
     ${CMAKE_SOURCE_DIR}/src/ctl/ctl-domain-xml.c
     ${CMAKE_SOURCE_DIR}/src/ctl/ctl-labels.c)
-mc_add_test(test-ctl UMOCKDEV SOURCES harness.c testbed.c ${MC_CTL_UNIT_SOURCES}
+mc_add_test(test-ctl UMOCKDEV SOURCES harness.c testbed.c host-fixture.c ${MC_CTL_UNIT_SOURCES}
             LIBS mcshared mcengine PkgConfig::SYSTEMD)
 if(TARGET test-ctl)
   target_include_directories(test-ctl PRIVATE ${CMAKE_SOURCE_DIR}/src/ctl)

@@ -3,6 +3,7 @@
 
 /* Small helpers shared by the engine tests. */
 
+#include "mc-assert.h"
 #include <check.h>
 #include <string.h>
 
@@ -11,13 +12,6 @@
 #include "mc-parse.h"
 #include "mc-serialize.h"
 
-/* Assert that s contains sub, printing both when it does not. */
-#define ck_assert_contains(s, sub)                                                              \
-        do {                                                                                    \
-                const char *_s = (s), *_sub = (sub);                                            \
-                ck_assert_msg(_s && strstr(_s, _sub), "expected \"%s\" in \"%s\"", _sub,        \
-                              _s ? _s : "(null)");                                              \
-        } while (0)
 
 static inline McInfo *test_info(const char *json) {
         g_autoptr(GError) error = NULL;

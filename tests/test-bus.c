@@ -13,10 +13,11 @@
 
 #include "harness.h"
 #include "mc-config.h"
+#include "host-fixture.h"
 #include "testbed.h"
 
-#define ACME_PARENT "0000:5e:00.0"
-#define GVT_PARENT "0000:00:02.0"
+#define ACME_PARENT MC_TEST_ACME_PARENT
+#define GVT_PARENT MC_TEST_GVT_PARENT
 #define UUID "6f8a1c3e-2b4d-4e5f-9a7b-0c1d2e3f4a5b"
 
 typedef struct {
@@ -37,28 +38,13 @@ static void fx_free(Fx *f) {
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Fx, fx_free)
 
-static const char gvt_data_file[] =
-        "{\"description\": \"GVT-g V5_4 (test)\", \"match\": {\"driver\": \"i915\", \"type\": \"i915-GVTg_V5_4\"},\n"
-        " \"models\": {\"intel.com/gvt-g/v5_4\": {\"versions\": [\"gvt-1\"], \"x-capabilities\": [\"stop-copy\"]}}}\n";
-
-/* A host with GVT-g (data file for one type), the acme driver (migration
- * attributes), mtty (nothing: not migratable) and one vfio-user program. */
+/* The standard test host (host-fixture.h). */
 static Fx *fx_new(McBusPolicy policy) {
         Fx *f = g_new0(Fx, 1);
-        g_autofree char *prog = mc_harness_build_path("tests/mc-probe-prog");
-        g_autofree char *desc = NULL;
-        g_autofree char *mtty = NULL;
-        g_autofree char *dfile = NULL;
 
         f->tb = mc_testbed_new();
-        f->gvt = mc_testbed_add_gvt(f->tb, GVT_PARENT);
-        f->acme = mc_testbed_add_acme(f->tb, ACME_PARENT);
-        mtty = mc_testbed_add_mtty(f->tb);
         f->h = mc_harness_new();
-        dfile = mc_harness_write(f->h, "data/i915-gvtg-v5_4.json", gvt_data_file);
-        desc = g_strdup_printf("{\"description\": \"test NIC\", \"binary\": \"%s\", \"args\": [\"json\", \"vendor-a.com/my-nic\"]}",
-                               prog);
-        g_free(mc_harness_write(f->h, "descriptors/vnic.json", desc));
+        mc_test_host_build(f->tb, f->h, &f->gvt, &f->acme, NULL);
         mc_harness_start_bus(f->h, policy);
         return f;
 }

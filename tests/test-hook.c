@@ -8,6 +8,7 @@
  * leave stdin unread. */
 
 #define _GNU_SOURCE
+#include "mc-assert.h"
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,11 +27,6 @@
 #define UUID_CCW "90c6c135-ad44-41d0-b1b7-bae47de48627"
 #define UUID_AP "8d3ecf35-a8c4-4ab2-b8ea-0cb2d5ba5a8d"
 
-#define ck_assert_contains(s, sub)                                                                   \
-        do {                                                                                         \
-                const char *_s = (s), *_sub = (sub);                                                 \
-                ck_assert_msg(_s && strstr(_s, _sub), "expected \"%s\" in:\n%s", _sub, _s ? _s : "(null)"); \
-        } while (0)
 
 typedef struct {
         McTestbed *tb;

@@ -2,6 +2,7 @@
 /* The probe runner against a stand-in program (tests/progs/mc-probe-prog.c)
  * whose first argument picks a behaviour. */
 #define _GNU_SOURCE
+#include "mc-assert.h"
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,22 +23,7 @@
 #define SEC G_USEC_PER_SEC
 #define MSEC 1000
 
-#define ck_assert_contains(s, sub)                                                              \
-        do {                                                                                    \
-                const char *_s = (s), *_sub = (sub);                                            \
-                ck_assert_msg(_s && strstr(_s, _sub), "expected \"%s\" in \"%s\"", _sub,        \
-                              _s ? _s : "(null)");                                              \
-        } while (0)
 
-/* Run the loop until cond holds; fail after 20 s rather than hang. */
-#define RUN_UNTIL(e, cond)                                                                      \
-        do {                                                                                    \
-                gint64 _deadline = g_get_monotonic_time() + 20 * SEC;                           \
-                while (!(cond)) {                                                               \
-                        ck_assert_msg(g_get_monotonic_time() < _deadline, "timed out waiting for " #cond); \
-                        ck_assert_int_ge(sd_event_run((e), 100 * MSEC), 0);                     \
-                }                                                                               \
-        } while (0)
 
 typedef struct {
         bool done;
