@@ -5,22 +5,32 @@ static const char gvt_data_file[] =
         "{\"description\": \"GVT-g V5_4 (test)\", \"match\": {\"driver\": \"i915\", \"type\": \"i915-GVTg_V5_4\"},\n"
         " \"models\": {\"intel.com/gvt-g/v5_4\": {\"versions\": [\"gvt-1\"], \"x-capabilities\": [\"stop-copy\"]}}}\n";
 
-static void give(char **ret, char *path) {
-        if (ret)
-                *ret = path;
-        else
-                g_free(path);
-}
-
-void mc_test_host_build(McTestbed *tb, McHarness *h, char **ret_gvt, char **ret_acme, char **ret_mtty) {
+McTestHost *mc_test_host_new(McBusPolicy policy) {
+        McTestHost *host = g_new0(McTestHost, 1);
         g_autofree char *prog = mc_harness_build_path("tests/mc-probe-prog");
         g_autofree char *desc = g_strdup_printf(
                 "{\"description\": \"test NIC\", \"binary\": \"%s\", \"args\": [\"json\", \"vendor-a.com/my-nic\"]}",
                 prog);
 
-        give(ret_gvt, mc_testbed_add_gvt(tb, MC_TEST_GVT_PARENT));
-        give(ret_acme, mc_testbed_add_acme(tb, MC_TEST_ACME_PARENT));
-        give(ret_mtty, mc_testbed_add_mtty(tb));
-        g_free(mc_harness_write(h, "data/i915-gvtg-v5_4.json", gvt_data_file));
-        g_free(mc_harness_write(h, "descriptors/vnic.json", desc));
+        host->tb = mc_testbed_new();
+        host->h = mc_harness_new();
+        host->gvt = mc_testbed_add_gvt(host->tb, MC_TEST_GVT_PARENT);
+        host->acme = mc_testbed_add_acme(host->tb, MC_TEST_ACME_PARENT);
+        host->mtty = mc_testbed_add_mtty(host->tb);
+        g_free(mc_harness_write(host->h, "data/i915-gvtg-v5_4.json", gvt_data_file));
+        g_free(mc_harness_write(host->h, "descriptors/vnic.json", desc));
+        mc_harness_start_bus(host->h, policy);
+        return host;
+}
+
+void mc_test_host_free(McTestHost *host) {
+        if (!host)
+                return;
+        sd_bus_flush_close_unref(host->bus);
+        mc_harness_free(host->h);
+        mc_testbed_free(host->tb);
+        g_free(host->gvt);
+        g_free(host->acme);
+        g_free(host->mtty);
+        g_free(host);
 }

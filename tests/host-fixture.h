@@ -13,6 +13,18 @@
 #define MC_TEST_GVT_PARENT "0000:00:02.0"
 #define MC_TEST_ACME_PARENT "0000:5e:00.0"
 
-/* Build it into tb, with the data file and descriptor in h's directory.
- * Each ret_* (may be NULL) gets that parent's syspath (free it). */
-void mc_test_host_build(McTestbed *tb, McHarness *h, char **ret_gvt, char **ret_acme, char **ret_mtty);
+/* The host with its harness, its bus started with policy (the daemon not
+ * yet), and the parents' syspaths. bus is the test's client connection,
+ * when it makes one; freed with the rest. */
+typedef struct {
+        McTestbed *tb;
+        McHarness *h;
+        sd_bus *bus;
+        char *gvt;
+        char *acme;
+        char *mtty;
+} McTestHost;
+
+McTestHost *mc_test_host_new(McBusPolicy policy);
+void mc_test_host_free(McTestHost *host);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(McTestHost, mc_test_host_free)

@@ -20,34 +20,8 @@
 #define GVT_PARENT MC_TEST_GVT_PARENT
 #define UUID "6f8a1c3e-2b4d-4e5f-9a7b-0c1d2e3f4a5b"
 
-typedef struct {
-        McTestbed *tb;
-        McHarness *h;
-        sd_bus *bus;
-        char *acme;
-        char *gvt;
-} Fx;
-
-static void fx_free(Fx *f) {
-        sd_bus_flush_close_unref(f->bus);
-        mc_harness_free(f->h);
-        mc_testbed_free(f->tb);
-        g_free(f->acme);
-        g_free(f->gvt);
-        g_free(f);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(Fx, fx_free)
-
-/* The standard test host (host-fixture.h). */
-static Fx *fx_new(McBusPolicy policy) {
-        Fx *f = g_new0(Fx, 1);
-
-        f->tb = mc_testbed_new();
-        f->h = mc_harness_new();
-        mc_test_host_build(f->tb, f->h, &f->gvt, &f->acme, NULL);
-        mc_harness_start_bus(f->h, policy);
-        return f;
-}
+/* Every test runs on the standard test host (host-fixture.h). */
+typedef McTestHost Fx;
 
 static void fx_start(Fx *f) {
         mc_harness_start_daemon(f->h, NULL);
@@ -102,7 +76,7 @@ static const char *verdict_of(JsonParser *p) {
 }
 
 START_TEST(startup_objects) {
-        g_autoptr(Fx) f = fx_new(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
         g_autofree char *acme1 = NULL, *gvt4 = NULL, *gvt1 = NULL, *mtty = NULL, *vnic = NULL;
         g_autofree char *s = NULL;
         g_autofree char *status = NULL;
@@ -194,7 +168,7 @@ START_TEST(startup_objects) {
 END_TEST
 
 START_TEST(check_verdicts) {
-        g_autoptr(Fx) f = fx_new(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
         int r;
 
@@ -313,7 +287,7 @@ static bool got_removed(void *u) {
 }
 
 START_TEST(hotplug_signals) {
-        g_autoptr(Fx) f = fx_new(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
         Seen seen = { 0 };
         uint64_t g0;
         g_autofree char *parent = NULL;
@@ -370,7 +344,7 @@ static void expect_error(sd_bus *bus, const char *error_name, const char *method
 }
 
 START_TEST(bad_arguments) {
-        g_autoptr(Fx) f = fx_new(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
         g_autofree char *huge = g_malloc(2 * 1024 * 1024 + 1);
         g_autoptr(GString) deep = g_string_new(NULL);
 
@@ -406,7 +380,7 @@ START_TEST(bad_arguments) {
 END_TEST
 
 START_TEST(describe_then_check) {
-        g_autoptr(Fx) f = fx_new(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
         const char *migration[] = { "device_model", "acme.example/vgpu", "version", "v1", "display", "off",
                                     "framebuffer", "512", NULL };
         g_autofree char *inst = mc_testbed_add_instance(f->tb, f->acme, "acme_vgpu-4", UUID, migration, false);
@@ -473,7 +447,7 @@ static GDBusNodeInfo *introspect(sd_bus *bus, const char *path) {
 }
 
 START_TEST(introspection_matches_xml) {
-        g_autoptr(Fx) f = fx_new(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
         g_autofree char *xml_path = mc_harness_source_path("dbus/org.migcompat.MigCompat1.xml");
         g_autofree char *xml = NULL;
         g_autoptr(GError) gerror = NULL;
@@ -508,7 +482,7 @@ START_TEST(introspection_matches_xml) {
 END_TEST
 
 START_TEST(service_behaviour) {
-        g_autoptr(Fx) f = fx_new(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
         g_autofree char *ping = NULL;
 
         fx_start(f);

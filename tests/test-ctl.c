@@ -36,37 +36,11 @@
 #define UUID_B "0b5e9d7c-3a21-4f6e-8d4c-2b1a0f9e8d7c"
 
 
-typedef struct {
-        McTestbed *tb;
-        McHarness *h;
-        char *acme;
-        char *gvt;
-        char *mtty;
-} Fx;
-
-static void fx_free(Fx *f) {
-        mc_harness_free(f->h);
-        mc_testbed_free(f->tb);
-        g_free(f->acme);
-        g_free(f->gvt);
-        g_free(f->mtty);
-        g_free(f);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(Fx, fx_free)
-
-/* The standard test host (host-fixture.h). */
-static Fx *fx_new(McBusPolicy policy) {
-        Fx *f = g_new0(Fx, 1);
-
-        f->tb = mc_testbed_new();
-        f->h = mc_harness_new();
-        mc_test_host_build(f->tb, f->h, &f->gvt, &f->acme, &f->mtty);
-        mc_harness_start_bus(f->h, policy);
-        return f;
-}
+/* Every test runs on the standard test host (host-fixture.h). */
+typedef McTestHost Fx;
 
 static Fx *fx_started(McBusPolicy policy) {
-        Fx *f = fx_new(policy);
+        Fx *f = mc_test_host_new(policy);
         mc_harness_start_daemon(f->h, NULL);
         return f;
 }
@@ -172,7 +146,7 @@ static char *add_acme_instance(Fx *f, const char *uuid, bool uevent) {
 /* ---- help, usage ------------------------------------------------------------------ */
 
 START_TEST(help_and_usage) {
-        g_autoptr(Fx) f = fx_new(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
         g_autofree char *out = NULL, *err = NULL;
         static const char *const words[] = {
                 "list", "show ID", "describe UUID...", "check [FILE|-]", "check-domain [XML|-]", "export",
@@ -222,7 +196,7 @@ END_TEST
 /* ---- list, show ----------------------------------------------------------------------- */
 
 START_TEST(list_text) {
-        g_autoptr(Fx) f = fx_started(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = fx_started(MC_BUS_PERMISSIVE);
         g_autofree char *out = NULL, *err = NULL;
         g_auto(GStrv) lines = NULL;
         bool saw_mtty = false, saw_vnic = false;
@@ -281,7 +255,7 @@ START_TEST(list_text) {
 END_TEST
 
 START_TEST(list_json) {
-        g_autoptr(Fx) f = fx_started(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = fx_started(MC_BUS_PERMISSIVE);
         g_autofree char *out = NULL;
         g_autoptr(JsonNode) root = NULL;
         JsonArray *a;
@@ -308,7 +282,7 @@ START_TEST(list_json) {
 END_TEST
 
 START_TEST(show_text_and_json) {
-        g_autoptr(Fx) f = fx_started(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = fx_started(MC_BUS_PERMISSIVE);
         g_autofree char *out = NULL, *err = NULL;
 
         ck_assert_int_eq(run_ctl(f, &out, &err, "show", "mdev:" ACME_PARENT ":acme_vgpu-2", NULL), 0);
@@ -396,7 +370,7 @@ static const char src_v3[] =
         "\"params\": {\"framebuffer\": 1024}}]}";
 
 START_TEST(check_online_and_offline) {
-        g_autoptr(Fx) f = fx_started(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = fx_started(MC_BUS_PERMISSIVE);
         g_autofree char *ok = mc_harness_write(f->h, "ok.json", src_ok);
         g_autofree char *v3 = mc_harness_write(f->h, "v3.json", src_v3);
         g_autofree char *junk = mc_harness_write(f->h, "junk.json", "{\"devices\": [}");
@@ -478,7 +452,7 @@ START_TEST(check_online_and_offline) {
 END_TEST
 
 START_TEST(daemon_unreachable) {
-        g_autoptr(Fx) f = fx_new(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
         g_autofree char *ok = mc_harness_write(f->h, "ok.json", src_ok);
         g_autofree char *xml = fixture("vgpu-metadata.xml");
         static const char *const verbs[][3] = {
@@ -530,7 +504,7 @@ static char *domain_with_metadata(const char *xml) {
 }
 
 START_TEST(describe_roundtrip) {
-        g_autoptr(Fx) f = fx_new(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
         g_autofree char *inst = add_acme_instance(f, UUID_A, false);
         g_autofree char *mtty_inst = NULL;
         g_autofree char *out = NULL, *err = NULL, *json = NULL, *xml = NULL, *domain = NULL, *path = NULL;
@@ -611,7 +585,7 @@ START_TEST(describe_roundtrip) {
 END_TEST
 
 START_TEST(check_domain_cases) {
-        g_autoptr(Fx) f = fx_new(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
         g_autofree char *inst = NULL, *mtty_inst = NULL;
         g_autofree char *out = NULL, *err = NULL;
         g_autofree char *good = fixture("vgpu-metadata.xml");
@@ -737,7 +711,7 @@ END_TEST
 /* Bad domain XML is refused with a message that says where and why,
  * never a crash or a hang, through the binary. */
 START_TEST(check_domain_bad_input) {
-        g_autoptr(Fx) f = fx_started(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = fx_started(MC_BUS_PERMISSIVE);
         g_autofree char *good = read_fixture("vgpu-metadata.xml");
         struct {
                 const char *name;
@@ -877,7 +851,7 @@ static bool has_prefix(GPtrArray *a, const char *prefix) {
 }
 
 START_TEST(export_formats) {
-        g_autoptr(Fx) f = fx_new(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
         g_autofree char *out = NULL, *err = NULL;
         g_autoptr(GPtrArray) labels = NULL, trs = NULL;
 
@@ -940,7 +914,7 @@ END_TEST
 /* A profile made by hand: names that need the hashed forms, a full type,
  * a type without facts. Offline, so no daemon. */
 START_TEST(export_offline_names) {
-        g_autoptr(Fx) f = fx_new(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
         g_autofree char *out = NULL, *err = NULL;
         g_autoptr(GPtrArray) labels = NULL, trs = NULL;
         g_autofree char *long_model = g_strdup_printf("very-long-vendor-domain.example/%s", "x123456789/y123456789/z123456789/w123456789");
@@ -1273,7 +1247,7 @@ static int proc_stop(Proc *p, int sig) {
 }
 
 START_TEST(monitor_events) {
-        g_autoptr(Fx) f = fx_started(MC_BUS_PERMISSIVE);
+        g_autoptr(McTestHost) f = fx_started(MC_BUS_PERMISSIVE);
         static const char *const text_args[] = { "monitor", NULL };
         static const char *const json_args[] = { "monitor", "--json", NULL };
         g_autofree char *parent = NULL, *inst = NULL;
@@ -1331,7 +1305,7 @@ END_TEST
 /* ---- an unprivileged user on a real system bus policy ------------------------------------ */
 
 START_TEST(unprivileged_queries) {
-        g_autoptr(Fx) f = fx_new(MC_BUS_SYSTEM);
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_SYSTEM);
         g_autofree char *inst = add_acme_instance(f, UUID_A, false);
         g_autofree char *ok = mc_harness_write(f->h, "ok.json", src_ok);
         g_autofree char *out = NULL, *err = NULL;
