@@ -505,7 +505,7 @@ static char *domain_with_metadata(const char *xml) {
 
 START_TEST(describe_roundtrip) {
         g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
-        g_autofree char *inst = add_acme_instance(f, UUID_A, false);
+        G_GNUC_UNUSED g_autofree char *inst = add_acme_instance(f, UUID_A, false);
         g_autofree char *mtty_inst = NULL;
         g_autofree char *out = NULL, *err = NULL, *json = NULL, *xml = NULL, *domain = NULL, *path = NULL;
 
@@ -657,7 +657,7 @@ START_TEST(check_domain_cases) {
          * hostdev that is nowhere is only noted. */
         {
                 g_autofree char *dom = read_fixture("vgpu-no-metadata.xml");
-                g_autofree char *xml = NULL, *p = NULL;
+                g_autofree char *p = NULL;
                 g_autoptr(GString) s = g_string_new(dom);
                 g_string_replace(s, UUID_A, UUID_B, 0);
                 g_string_replace(s, "  </devices>",
@@ -1306,7 +1306,7 @@ END_TEST
 
 START_TEST(unprivileged_queries) {
         g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_SYSTEM);
-        g_autofree char *inst = add_acme_instance(f, UUID_A, false);
+        G_GNUC_UNUSED g_autofree char *inst = add_acme_instance(f, UUID_A, false);
         g_autofree char *ok = mc_harness_write(f->h, "ok.json", src_ok);
         g_autofree char *out = NULL, *err = NULL;
 

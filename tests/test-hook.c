@@ -284,7 +284,7 @@ START_TEST(migrate_local_not_migratable) {
         g_autoptr(Fx) f = fx_new();
         g_autofree char *nometa = fixture("vgpu-no-metadata.xml");
         g_autoptr(GString) xml = g_string_new(nometa);
-        g_autofree char *inst = mc_testbed_add_instance(f->tb, f->mtty, "mtty-2", UUID_B, NULL, false);
+        G_GNUC_UNUSED g_autofree char *inst = mc_testbed_add_instance(f->tb, f->mtty, "mtty-2", UUID_B, NULL, false);
         g_auto(HookRun) r = { 0 };
 
         mc_harness_start_daemon(f->h, NULL);

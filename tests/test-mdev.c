@@ -649,7 +649,6 @@ END_TEST
 START_TEST(test_uevent_parent_unbind_bind) {
         g_autoptr(Fx) fx = fx_new();
         g_autofree char *nvidia = mc_testbed_add_nvidia(fx->tb, "0000:3b:00.0");
-        g_autofree char *backup = NULL;
 
         g_free(mc_testbed_add_mtty(fx->tb));
         fx_start(fx);
@@ -934,7 +933,7 @@ END_TEST
 
 START_TEST(test_parent_unreadable) {
         g_autoptr(Fx) fx = fx_new();
-        g_autofree char *gvt = mc_testbed_add_gvt(fx->tb, "0000:00:02.0");
+        g_free(mc_testbed_add_gvt(fx->tb, "0000:00:02.0"));
         g_autofree char *log = NULL, *log2 = NULL;
         Capture c;
 

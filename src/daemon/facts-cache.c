@@ -47,7 +47,7 @@ static void prune_locked(McFactsCache *c);
 McInfo *mc_facts_cache_lookup(McFactsCache *c, const char *text, gsize text_len, const char *json,
                               gsize json_len) {
         g_autoptr(GBytes) key = make_key(text, text_len, json, json_len);
-        g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&c->lock);
+        G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&c->lock);
         McInfo *info = g_hash_table_lookup(c->entries, key);
 
         return info ? mc_info_ref(info) : NULL;
@@ -55,7 +55,7 @@ McInfo *mc_facts_cache_lookup(McFactsCache *c, const char *text, gsize text_len,
 
 void mc_facts_cache_add(McFactsCache *c, const char *text, gsize text_len, const char *json,
                         gsize json_len, McInfo *info) {
-        g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&c->lock);
+        G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&c->lock);
 
         g_hash_table_replace(c->entries, make_key(text, text_len, json, json_len), mc_info_ref(info));
         /* Amortised: a prune every time the cache could have doubled. */
@@ -64,7 +64,7 @@ void mc_facts_cache_add(McFactsCache *c, const char *text, gsize text_len, const
 }
 
 void mc_facts_cache_prune(McFactsCache *c) {
-        g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&c->lock);
+        G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&c->lock);
         prune_locked(c);
 }
 
@@ -80,6 +80,6 @@ static void prune_locked(McFactsCache *c) {
 }
 
 guint mc_facts_cache_size(McFactsCache *c) {
-        g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&c->lock);
+        G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&c->lock);
         return g_hash_table_size(c->entries);
 }
