@@ -68,6 +68,7 @@ typedef struct {
         pthread_barrier_t *barrier;
         /* this client */
         sd_bus *bus;
+        uint64_t first; /* the source it starts with */
         uint64_t sent, answered;
         uint64_t deadline;
         bool failed;
@@ -91,7 +92,7 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
         }
         c->answered++;
         if (client_more(c, bench_now_ns())) {
-                if (start_call(c->bus, c->req, c->sent, on_reply, c) < 0)
+                if (start_call(c->bus, c->req, c->first + c->sent, on_reply, c) < 0)
                         c->failed = true;
                 else
                         c->sent++;
@@ -104,7 +105,7 @@ static void client_run(Client *c) {
 
         c->deadline = now + c->duration_ns;
         for (unsigned i = 0; i < c->window && client_more(c, now); i++) {
-                if (start_call(c->bus, c->req, c->sent, on_reply, c) < 0)
+                if (start_call(c->bus, c->req, c->first + c->sent, on_reply, c) < 0)
                         g_error("cannot send a call");
                 c->sent++;
         }
@@ -141,6 +142,7 @@ double bench_load(const char *address, unsigned n_clients, unsigned window, cons
         g_autofree Client *clients = g_new0(Client, n_clients);
         g_autofree pthread_t *threads = g_new0(pthread_t, n_clients);
         pthread_barrier_t barrier;
+        guint n_sources = req->sources ? g_strv_length((char **) req->sources) : 0;
         uint64_t t0, t1, answered = 0;
 
         pthread_barrier_init(&barrier, NULL, n_clients + 1);
@@ -148,6 +150,10 @@ double bench_load(const char *address, unsigned n_clients, unsigned window, cons
                 clients[i] = (Client) {
                         .address = address,
                         .req = req,
+                        /* Spread over the sources: clients that went through
+                         * them in step would each ask what another had just
+                         * asked. */
+                        .first = (uint64_t) i * n_sources / n_clients,
                         .window = window,
                         .duration_ns = duration_ns,
                         .barrier = &barrier,

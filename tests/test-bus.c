@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "mc-assert.h"
 #include "mc-config.h"
 #include "host-fixture.h"
 #include "testbed.h"
@@ -383,7 +384,7 @@ START_TEST(describe_then_check) {
         g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
         const char *migration[] = { "device_model", "acme.example/vgpu", "version", "v1", "display", "off",
                                     "framebuffer", "512", NULL };
-        g_autofree char *inst = mc_testbed_add_instance(f->tb, f->acme, "acme_vgpu-4", UUID, migration, false);
+        G_GNUC_UNUSED g_autofree char *inst = mc_testbed_add_instance(f->tb, f->acme, "acme_vgpu-4", UUID, migration, false);
         g_autoptr(sd_bus_message) reply = NULL;
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
         const char *source;
@@ -492,7 +493,7 @@ START_TEST(service_behaviour) {
         /* Rescan as root works and keeps everything published. */
         ck_assert_int_ge(sd_bus_call_method(f->bus, MC_BUS_NAME, MC_BUS_PATH, MC_BUS_MANAGER_IFACE, "Rescan",
                                             NULL, NULL, NULL), 0);
-        g_autofree char *p = impl_path(f->bus, "mdev:" ACME_PARENT ":acme_vgpu-2");
+        G_GNUC_UNUSED g_autofree char *p = impl_path(f->bus, "mdev:" ACME_PARENT ":acme_vgpu-2");
         /* SIGHUP rescans too, and the daemon keeps serving. */
         ck_assert_int_eq(kill(mc_harness_daemon_pid(f->h), SIGHUP), 0);
         for (int i = 0; i < 100; i++) {
@@ -520,7 +521,7 @@ END_TEST
 START_TEST(empty_host) {
         /* No mdev parents, no descriptors, no data: an empty registry, not an error. */
         g_autoptr(McHarness) h = mc_harness_new();
-        g_autoptr(McTestbed) tb = mc_testbed_new();
+        G_GNUC_UNUSED g_autoptr(McTestbed) tb = mc_testbed_new();
         g_autoptr(sd_bus) bus = NULL;
         g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
         uint32_t n = 99;
@@ -532,6 +533,49 @@ START_TEST(empty_host) {
                                                      "NImplementations", &error, 'u', &n), 0);
         ck_assert_uint_eq(n, 0);
         ck_assert_int_eq(mc_harness_stop_daemon(h), 0);
+}
+END_TEST
+
+static char *ask(sd_bus *bus, const char *source) {
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        g_autoptr(sd_bus_message) reply = NULL;
+        const char *json = NULL;
+
+        ck_assert_msg(sd_bus_call_method(bus, MC_BUS_NAME, MC_BUS_PATH, MC_BUS_MANAGER_IFACE, "Check", &error,
+                                         &reply, "s", source) >= 0,
+                      "Check: %s", error.message);
+        ck_assert_int_ge(sd_bus_message_read(reply, "s", &json), 0);
+        return g_strdup(json);
+}
+
+START_TEST(answer_cache_option) {
+        static const char *const bad[] = { "--answer-cache=", "--answer-cache=x", "--answer-cache=-1",
+                                           "--answer-cache=65537", "--answer-cache=1k" };
+        static const char source[] = "{\"devices\": [{\"id\": \"d\", \"model\": \"a.example/b\"}]}";
+        const char *const none[] = { "--answer-cache=0", NULL };
+        g_autofree char *daemon = mc_harness_build_path("src/migcompatd");
+        g_autoptr(McHarness) h = mc_harness_new();
+        g_autoptr(sd_bus) bus = NULL;
+        g_autofree char *log = NULL, *a = NULL, *b = NULL;
+
+        /* Refused before anything starts, with the value named. */
+        for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+                const char *argv[] = { daemon, bad[i], NULL };
+                g_autofree char *out = NULL, *err = NULL;
+                ck_assert_int_eq(mc_harness_run(h, false, argv, &out, &err), 1);
+                ck_assert_contains(err, "answer cache size");
+        }
+        /* 0: every question is checked. */
+        mc_harness_start_bus(h, MC_BUS_PERMISSIVE);
+        mc_harness_start_daemon(h, none);
+        bus = mc_harness_connect(h);
+        a = ask(bus, source);
+        b = ask(bus, source);
+        ck_assert_str_eq(a, b);
+        ck_assert_contains(a, "\"verdict\":\"incompatible\"");
+        ck_assert_int_eq(mc_harness_stop_daemon(h), 0);
+        log = mc_harness_daemon_log(h);
+        ck_assert_contains(log, "Answered 2 checks, 0 of them from memory");
 }
 END_TEST
 
@@ -547,6 +591,7 @@ static Suite *bus_suite(void) {
         tcase_add_test(tc, introspection_matches_xml);
         tcase_add_test(tc, service_behaviour);
         tcase_add_test(tc, empty_host);
+        tcase_add_test(tc, answer_cache_option);
         suite_add_tcase(s, tc);
         return s;
 }

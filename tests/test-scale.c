@@ -16,10 +16,12 @@
  *     forgets what no type uses;
  *   - sysfs sub-directory handles read in one call and follow no symlink;
  *   - the data-file lookup memo follows file changes;
+ *   - the catalog's serial moves with every change, and the answer cache
+ *     answers only the same question at the same serial, within bounds;
  *   - on the bus: Check lists the chosen candidate and counts the others,
  *     CheckWithOptions lists more, no object signal before READY=1, and
  *     the threaded initial scan publishes what a sequential rescan
- *     finds. */
+ *     finds; a remembered answer gives way to a new one after a change. */
 
 #include <check.h>
 #include <fcntl.h>
@@ -29,6 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "answer-cache.h"
 #include "data-files.h"
 #include "facts-cache.h"
 #include "harness.h"
@@ -421,6 +424,149 @@ START_TEST(catalog_groups_follow_changes) {
         }
         ck_assert_ptr_null(mc_catalog_groups(cat, GPU));
         ck_assert_ptr_null(mc_catalog_candidates(cat, GPU));
+}
+END_TEST
+
+START_TEST(catalog_serial_follows_changes) {
+        g_autoptr(McCatalog) cat = gpu_catalog(3, free_two);
+        guint64 s0 = mc_catalog_serial(cat), s1, s2, s3;
+        McImpl *impl;
+
+        /* Reading changes nothing. */
+        (void) mc_catalog_groups(cat, GPU);
+        (void) mc_catalog_get(cat, "mdev:0000:01:00.0:vgpu");
+        ck_assert_uint_eq(mc_catalog_serial(cat), s0);
+
+        impl = mc_impl_copy(mc_catalog_get(cat, "mdev:0000:01:00.0:vgpu"));
+        impl->available = 0;
+        test_put(cat, impl);
+        s1 = mc_catalog_serial(cat);
+        ck_assert_uint_ne(s1, s0);
+
+        mc_impl_unref(mc_catalog_take(cat, "mdev:0000:01:00.0:vgpu"));
+        s2 = mc_catalog_serial(cat);
+        ck_assert_uint_ne(s2, s1);
+        /* Taking what is not there is no change. */
+        ck_assert_ptr_null(mc_catalog_take(cat, "mdev:0000:01:00.0:vgpu"));
+        ck_assert_uint_eq(mc_catalog_serial(cat), s2);
+
+        /* The generation is in every answer: it is a change too. */
+        mc_catalog_bump_generation(cat);
+        s3 = mc_catalog_serial(cat);
+        ck_assert_uint_ne(s3, s2);
+        mc_catalog_set_generation(cat, 7);
+        ck_assert_uint_ne(mc_catalog_serial(cat), s3);
+}
+END_TEST
+
+/* ---- the answer cache ---------------------------------------------------------------- */
+
+static McQuestion question(const char *text, const char *only, unsigned max) {
+        return (McQuestion) { .source = text, .source_len = strlen(text), .only_impl = only,
+                              .max_candidates = max };
+}
+
+static void assert_answer(McAnswerCache *c, uint64_t serial, McQuestion q, const char *want) {
+        const GString *got = mc_answer_cache_lookup(c, serial, &q);
+        if (!want) {
+                ck_assert_msg(got == NULL, "%s: remembered \"%s\"", q.source, got ? got->str : "");
+                return;
+        }
+        ck_assert_msg(got != NULL, "%s: not remembered", q.source);
+        ck_assert_str_eq(got->str, want);
+}
+
+START_TEST(answer_cache_same_question_same_serial) {
+        g_autoptr(McAnswerCache) c = mc_answer_cache_new(3, 64 * 1024);
+        /* Inputs that differ only past a NUL would be one C string: the
+         * length is part of the question. */
+        const char two[] = "ab\0cd";
+        McQuestion a = question("{\"devices\": [1]}", NULL, 1);
+        McQuestion a_only = question("{\"devices\": [1]}", "mdev:p:t", 1);
+        McQuestion a_all = question("{\"devices\": [1]}", NULL, G_MAXUINT);
+        McQuestion a_space = question("{\"devices\": [1] }", NULL, 1);
+        McQuestion b = { .source = two, .source_len = 2, .max_candidates = 1 };
+        McQuestion b_long = { .source = two, .source_len = 5, .max_candidates = 1 };
+        McAnswerCacheStats st;
+
+        assert_answer(c, 1, a, NULL);
+        ck_assert(mc_answer_cache_store(c, 1, &a, "A", 1));
+        assert_answer(c, 1, a, "A");
+        /* Another option, another text: other questions. */
+        assert_answer(c, 1, a_only, NULL);
+        assert_answer(c, 1, a_all, NULL);
+        assert_answer(c, 1, a_space, NULL);
+        ck_assert(mc_answer_cache_store(c, 1, &a_only, "A-only", 6));
+        ck_assert(mc_answer_cache_store(c, 1, &b, "B", 1));
+        assert_answer(c, 1, b_long, NULL);
+        assert_answer(c, 1, b, "B");
+        assert_answer(c, 1, a_only, "A-only");
+        assert_answer(c, 1, a, "A");
+        /* Storing again replaces. */
+        ck_assert(mc_answer_cache_store(c, 1, &a, "A2", 2));
+        assert_answer(c, 1, a, "A2");
+        st = mc_answer_cache_stats(c);
+        ck_assert_uint_eq(st.entries, 3);
+
+        /* Full (3): the least recently asked (b) goes. */
+        ck_assert(mc_answer_cache_store(c, 1, &a_all, "A-all", 5));
+        assert_answer(c, 1, b, NULL);
+        assert_answer(c, 1, a_only, "A-only");
+        assert_answer(c, 1, a_all, "A-all");
+        assert_answer(c, 1, a, "A2");
+
+        /* Another serial: the catalog changed, everything is forgotten,
+         * also when asked again at the old serial. */
+        assert_answer(c, 2, a, NULL);
+        ck_assert_uint_eq(mc_answer_cache_stats(c).entries, 0);
+        assert_answer(c, 1, a, NULL);
+        ck_assert(mc_answer_cache_store(c, 1, &a, "A", 1));
+        ck_assert(!mc_answer_cache_lookup(c, 3, &a));
+        ck_assert(mc_answer_cache_store(c, 3, &b, "B", 1));
+        ck_assert_uint_eq(mc_answer_cache_stats(c).entries, 1);
+
+        st = mc_answer_cache_stats(c);
+        ck_assert_uint_gt(st.hits, 0);
+        ck_assert_uint_gt(st.misses, 0);
+}
+END_TEST
+
+START_TEST(answer_cache_bounds) {
+        g_autoptr(McAnswerCache) c = mc_answer_cache_new(1000, 64 * 1024);
+        g_autoptr(McAnswerCache) off = mc_answer_cache_new(0, 64 * 1024);
+        g_autofree char *big = g_strnfill(64 * 1024 / 8 + 1, 'x');
+        g_autofree char *fair = g_strnfill(4000, 'y');
+        McQuestion q = question("q", NULL, 1);
+        McAnswerCacheStats st;
+
+        /* More than an eighth of the budget is not kept: answer or question. */
+        ck_assert(!mc_answer_cache_store(c, 1, &q, big, strlen(big)));
+        assert_answer(c, 1, q, NULL);
+        {
+                McQuestion long_q = question(big, NULL, 1);
+                ck_assert(!mc_answer_cache_store(c, 1, &long_q, "A", 1));
+                assert_answer(c, 1, long_q, NULL);
+        }
+        /* The byte budget holds however many entries are allowed. */
+        for (guint i = 0; i < 100; i++) {
+                g_autofree char *text = g_strdup_printf("question %u", i);
+                McQuestion qi = question(text, NULL, 1);
+                ck_assert(mc_answer_cache_store(c, 1, &qi, fair, strlen(fair)));
+                st = mc_answer_cache_stats(c);
+                ck_assert_uint_le(st.bytes, 64 * 1024);
+        }
+        ck_assert_uint_lt(st.entries, 16);
+        ck_assert_uint_gt(st.entries, 4);
+        /* The newest are those kept. */
+        {
+                McQuestion last = question("question 99", NULL, 1);
+                McQuestion first = question("question 0", NULL, 1);
+                assert_answer(c, 1, last, fair);
+                assert_answer(c, 1, first, NULL);
+        }
+        /* No entries: nothing kept. */
+        ck_assert(!mc_answer_cache_store(off, 1, &q, "A", 1));
+        assert_answer(off, 1, q, NULL);
 }
 END_TEST
 
@@ -842,6 +988,67 @@ START_TEST(bus_check_lists_and_counts) {
                 }
                 ck_assert_uint_gt(f->signals, 0);
         }
+
+        /* The same question, asked again, gets the answer it got; after a
+         * change, the new one (the chosen type ran out of instances). */
+        {
+                g_autofree char *before = call_check(f, "Check", source, -1, &error);
+                g_autofree char *again = call_check(f, "Check", source, -1, &error);
+                g_autofree char *after = NULL, *p = NULL, *chosen = NULL;
+                g_autoptr(JsonNode) b = NULL, a = NULL;
+                JsonObject *bdev, *adev;
+                const char *parent;
+
+                ck_assert_msg(before && again, "%s", error.message);
+                ck_assert_str_eq(before, again);
+                b = parse_node(before);
+                bdev = json_array_get_object_element(
+                        json_object_get_array_member(json_node_get_object(b), "devices"), 0);
+                chosen = g_strdup(json_object_get_string_member(bdev, "implementation"));
+                parent = json_object_get_string_member(
+                        json_object_get_object_member(
+                                json_array_get_object_element(json_object_get_array_member(bdev, "candidates"), 0),
+                                "recipe"),
+                        "parent");
+                for (guint i = 0; i < 40 && !p; i++) {
+                        g_autofree char *sp = mc_testbed_big_parent(i);
+                        if (g_str_has_suffix(sp, parent))
+                                p = g_steal_pointer(&sp);
+                }
+                ck_assert_msg(p, "no parent %s", parent);
+
+                mc_testbed_set_available(f->tb, p, "bigvgpu-1", 0);
+                mc_testbed_uevent(f->tb, p, "change");
+                /* Until the change is published (a property read is not a
+                 * check; a signal could be one left from the change above). */
+                for (int i = 0; i < 250; i++) {
+                        uint64_t g = 0;
+                        ck_assert_int_ge(sd_bus_get_property_trivial(f->bus, MC_BUS_NAME, MC_BUS_PATH,
+                                                                     MC_BUS_MANAGER_IFACE, "Generation", &error,
+                                                                     't', &g), 0);
+                        if ((gint64) g > json_object_get_int_member(json_node_get_object(b), "generation"))
+                                break;
+                        g_usleep(20 * 1000);
+                }
+                after = call_check(f, "Check", source, -1, &error);
+                ck_assert_msg(after, "%s", error.message);
+                a = parse_node(after);
+                adev = json_array_get_object_element(
+                        json_object_get_array_member(json_node_get_object(a), "devices"), 0);
+                ck_assert_str_ne(json_object_get_string_member(adev, "implementation"), chosen);
+                ck_assert_int_gt(json_object_get_int_member(json_node_get_object(a), "generation"),
+                                 json_object_get_int_member(json_node_get_object(b), "generation"));
+        }
+
+        /* Six answers, one from memory ("again"): the others were each
+         * asked first, or first since a change. Refused arguments are not
+         * answers. */
+        {
+                g_autofree char *log = NULL;
+                ck_assert_int_eq(mc_harness_stop_daemon(f->h), 0);
+                log = mc_harness_daemon_log(f->h);
+                ck_assert_contains(log, "Answered 6 checks, 1 of them from memory");
+        }
 }
 END_TEST
 
@@ -858,6 +1065,7 @@ static Suite *scale_suite(void) {
         tcase_add_test(engine, candidate_limit);
         tcase_add_test(engine, candidate_limit_shares_instances);
         tcase_add_test(engine, catalog_groups_follow_changes);
+        tcase_add_test(engine, catalog_serial_follows_changes);
         suite_add_tcase(s, engine);
 
         tcase_add_test(daemon, registry_paths_and_quiet);
@@ -865,6 +1073,8 @@ static Suite *scale_suite(void) {
         tcase_add_test(daemon, mdev_types_share_facts);
         tcase_add_test(daemon, sysfs_sub_handles);
         tcase_add_test(daemon, data_file_memo_follows_changes);
+        tcase_add_test(daemon, answer_cache_same_question_same_serial);
+        tcase_add_test(daemon, answer_cache_bounds);
         suite_add_tcase(s, daemon);
 
         tcase_set_timeout(bus, 120);

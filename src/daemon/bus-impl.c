@@ -192,17 +192,13 @@ static int method_check(sd_bus_message *m, void *userdata, sd_bus_error *error) 
          * implementation, whose id restricts the registry's catalog. */
         McDaemon *d = sd_bus_slot_get_userdata(sd_bus_get_current_slot(sd_bus_message_get_bus(m)));
         McCheckOptions opts = { .only_impl = o->impl->id };
-        g_autoptr(McSource) src = NULL;
         const char *text;
         int r;
 
         r = sd_bus_message_read(m, "s", &text);
         if (r < 0)
                 return r;
-        r = mc_bus_parse_source(text, "Check argument", &src, error);
-        if (r < 0)
-                return r;
-        return mc_bus_reply_check(d, m, src, &opts);
+        return mc_bus_answer_check(d, m, text, "Check argument", &opts, error);
 }
 
 #define STRING_PROP(name) \

@@ -50,50 +50,90 @@ static int prop_counts(sd_bus *bus, const char *path, const char *interface, con
 
 /* ---- methods ---------------------------------------------------------------- */
 
-int mc_bus_reply_check(McDaemon *d, sd_bus_message *m, const McSource *src,
-                       const McCheckOptions *opts) {
-        g_autoptr(McCheckResult) res = mc_check(catalog(d), src, opts);
+/* valid: the answer is known to be a valid D-Bus string. */
+static int send_answer(sd_bus_message *m, const char *answer, size_t len, bool valid) {
         g_autoptr(sd_bus_message) reply = NULL;
         int r;
 
-        d->n_checks++;
-        /* Into a buffer kept between checks: an answer is a few kilobytes. */
-        g_string_truncate(d->reply, 0);
-        mc_check_result_write_json(res, d->reply);
-
         r = sd_bus_message_new_method_return(m, &reply);
         if (r >= 0)
-                r = mc_bus_append_string(reply, d->reply->str, d->reply->len);
+                r = valid ? mc_bus_append_valid_string(reply, answer, len)
+                          : mc_bus_append_string(reply, answer, len);
         if (r >= 0)
                 r = sd_bus_send(NULL, reply, NULL);
+        return r;
+}
+
+/* The answer into d->reply. */
+static void write_answer(McDaemon *d, const McSource *src, const McCheckOptions *opts) {
+        g_autoptr(McCheckResult) res = mc_check(catalog(d), src, opts);
+
         /* Do not keep a rare huge answer's buffer for good. */
         if (d->reply->allocated_len > 256 * 1024) {
                 g_string_free(d->reply, true);
                 d->reply = g_string_sized_new(4096);
         }
-        return r;
+        /* Into a buffer kept between checks: an answer is a few kilobytes. */
+        g_string_truncate(d->reply, 0);
+        mc_check_result_write_json(res, d->reply);
+}
+
+int mc_bus_reply_check(McDaemon *d, sd_bus_message *m, const McSource *src,
+                       const McCheckOptions *opts) {
+        d->n_checks++;
+        write_answer(d, src, opts);
+        return send_answer(m, d->reply->str, d->reply->len, false);
+}
+
+int mc_bus_answer_check(McDaemon *d, sd_bus_message *m, const char *text, const char *origin,
+                        const McCheckOptions *opts, sd_bus_error *error) {
+        uint64_t serial = mc_catalog_serial(catalog(d));
+        const McQuestion q = {
+                .source = text,
+                .source_len = strlen(text),
+                .only_impl = opts ? opts->only_impl : NULL,
+                .max_candidates = opts && opts->max_candidates ? opts->max_candidates
+                                                               : MC_CHECK_MAX_CANDIDATES_DEFAULT,
+        };
+        /* An oversized text is refused by the parser without being looked at. */
+        const GString *known = q.source_len <= MC_MAX_DOCUMENT_SIZE
+                                       ? mc_answer_cache_lookup(d->answers, serial, &q)
+                                       : NULL;
+        g_autoptr(McSource) src = NULL;
+        bool valid;
+        int r;
+
+        /* Only valid answers are remembered. */
+        if (known) {
+                d->n_checks++;
+                return send_answer(m, known->str, known->len, true);
+        }
+        r = mc_bus_parse_source(text, origin, &src, error);
+        if (r < 0)
+                return r;
+        d->n_checks++;
+        write_answer(d, src, opts);
+        valid = mc_bus_string_valid(d->reply->str, d->reply->len);
+        if (valid)
+                mc_answer_cache_store(d->answers, serial, &q, d->reply->str, d->reply->len);
+        return send_answer(m, d->reply->str, d->reply->len, valid);
 }
 
 static int method_check(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         McDaemon *d = userdata;
-        g_autoptr(McSource) src = NULL;
         const char *text;
         int r;
 
         r = sd_bus_message_read(m, "s", &text);
         if (r < 0)
                 return r;
-        r = mc_bus_parse_source(text, "Check argument", &src, error);
-        if (r < 0)
-                return r;
-        return mc_bus_reply_check(d, m, src, NULL);
+        return mc_bus_answer_check(d, m, text, "Check argument", NULL, error);
 }
 
 /* Check(source) with options (a{sv}):
  *   max-candidates (u)  usable candidates listed per device; 0: all */
 static int method_check_with_options(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         McDaemon *d = userdata;
-        g_autoptr(McSource) src = NULL;
         McCheckOptions opts = { 0 };
         const char *text;
         unsigned n = 0;
@@ -131,10 +171,7 @@ static int method_check_with_options(sd_bus_message *m, void *userdata, sd_bus_e
         r = sd_bus_message_exit_container(m);
         if (r < 0)
                 return r;
-        r = mc_bus_parse_source(text, "CheckWithOptions argument", &src, error);
-        if (r < 0)
-                return r;
-        return mc_bus_reply_check(d, m, src, &opts);
+        return mc_bus_answer_check(d, m, text, "CheckWithOptions argument", &opts, error);
 }
 
 static int method_check_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {

@@ -202,14 +202,23 @@ int mc_bus_append_device_verdict(sd_bus_message *reply, const McRegistry *reg,
         return sd_bus_message_close_container(reply);
 }
 
+bool mc_bus_string_valid(const char *s, size_t len) {
+        /* D-Bus strings are valid UTF-8 without NUL: a bad one would make
+         * the bus drop the whole connection, so it must never get past. */
+        return !memchr(s, '\0', len) && g_utf8_validate_len(s, len, NULL);
+}
+
 int mc_bus_append_string(sd_bus_message *m, const char *s, size_t len) {
+        /* sd-bus refuses it, with the error it names. */
+        if (!mc_bus_string_valid(s, len))
+                return sd_bus_message_append_basic(m, SD_BUS_TYPE_STRING, s);
+        return mc_bus_append_valid_string(m, s, len);
+}
+
+int mc_bus_append_valid_string(sd_bus_message *m, const char *s, size_t len) {
         char *space = NULL;
         int r;
 
-        /* D-Bus strings are valid UTF-8 without NUL: a bad one would make
-         * the bus drop the whole connection, so it must never get past. */
-        if (memchr(s, '\0', len) || !g_utf8_validate_len(s, len, NULL))
-                return sd_bus_message_append_basic(m, SD_BUS_TYPE_STRING, s);
         r = sd_bus_message_append_string_space(m, len, &space);
         if (r < 0)
                 return r;

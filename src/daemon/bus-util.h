@@ -5,6 +5,7 @@
  * argument is bounded and validated here, so a bad one is answered with a
  * named error and never reaches the engine. */
 
+#include <stdbool.h>
 #include <systemd/sd-bus.h>
 
 #include "compat.h"
@@ -28,6 +29,10 @@ int mc_bus_append_device_verdict(sd_bus_message *reply, const McRegistry *reg,
  * a few kilobytes; GLib's validator is many times faster, and a string
  * that fails it is handed to sd-bus as usual (which refuses it). */
 int mc_bus_append_string(sd_bus_message *m, const char *s, size_t len);
+/* Whether s can be sent as a D-Bus string (valid UTF-8, no NUL); and the
+ * append for a string known to be (an answer remembered after the test). */
+bool mc_bus_string_valid(const char *s, size_t len);
+int mc_bus_append_valid_string(sd_bus_message *m, const char *s, size_t len);
 
 /* AccessDenied unless the caller is root; what names the action. */
 int mc_bus_require_root(sd_bus_message *m, const char *what, sd_bus_error *error);

@@ -10,6 +10,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "answer-cache.h"
 #include "compat.h"
 #include "data-files.h"
 #include "dir-watch.h"
@@ -23,6 +24,7 @@ typedef struct {
         char *cache_dir;        /* NULL: no probe cache */
         uint64_t probe_timeout_usec;
         unsigned probe_parallel;
+        unsigned answer_cache;  /* answers remembered (answer-cache.h); 0: none */
         bool no_mdev;           /* do not look at sysfs at all (tests) */
 } McDaemonConfig;
 
@@ -41,7 +43,13 @@ typedef struct McDaemon {
         bool settled;      /* initial scans done: the name is ours, READY=1 sent */
         uint64_t n_checks; /* answered, for the status line and benchmarks */
         GString *reply;    /* a check's JSON answer, reused: no large allocation per check */
+        McAnswerCache *answers;
+        sd_event_source *bus_drain;
 } McDaemon;
+
+/* The answer cache's defaults: entries, and bytes in all. */
+#define MC_ANSWER_CACHE_ENTRIES 256
+#define MC_ANSWER_CACHE_BYTES (1024 * 1024)
 
 void mc_daemon_config_clear(McDaemonConfig *c);
 
@@ -66,6 +74,12 @@ int mc_bus_impl_register(McDaemon *d);
 /* Check src against the registry and send the answer (JSON) as m's reply. */
 int mc_bus_reply_check(McDaemon *d, sd_bus_message *m, const McSource *src,
                        const McCheckOptions *opts);
+/* The same for a source description as sent (text): the answer comes from
+ * the answer cache when the question was answered since the catalog last
+ * changed. A text that is not a source description is an error (origin
+ * names it) and is not remembered. */
+int mc_bus_answer_check(McDaemon *d, sd_bus_message *m, const char *text, const char *origin,
+                        const McCheckOptions *opts, sd_bus_error *error);
 
 /* Errors (DESIGN.md §3): org.migcompat.MigCompat1.Error.* */
 #define MC_BUS_ERROR_INVALID_SOURCE "org.migcompat.MigCompat1.Error.InvalidSource"

@@ -30,11 +30,13 @@ static void help(void) {
                "     --no-cache             Do not cache probe results\n"
                "     --probe-timeout=SEC    Time limit of one program probe (default 5)\n"
                "     --probe-parallel=N     Programs probed at once (default 16)\n"
+               "     --answer-cache=N       Check answers remembered until the host changes\n"
+               "                            (default %u; 0: none)\n"
                "     --no-mdev              Do not read mdev devices from sysfs\n\n"
                "Defaults: data files in %s/mdev-models.d then %s/mdev-models.d,\n"
                "descriptors in %s/vfio-user.d then %s/vfio-user.d.\n"
                "See migcompatd(8).\n",
-               MC_BUS_NAME, MC_CACHEDIR, MC_PKGDATADIR, MC_SYSCONFDIR, MC_PKGDATADIR, MC_SYSCONFDIR);
+               MC_BUS_NAME, MC_CACHEDIR, MC_ANSWER_CACHE_ENTRIES, MC_PKGDATADIR, MC_SYSCONFDIR, MC_PKGDATADIR, MC_SYSCONFDIR);
 }
 
 enum {
@@ -46,6 +48,7 @@ enum {
         ARG_NO_CACHE,
         ARG_PROBE_TIMEOUT,
         ARG_PROBE_PARALLEL,
+        ARG_ANSWER_CACHE,
         ARG_NO_MDEV,
 };
 
@@ -76,6 +79,7 @@ static int parse_args(int argc, char *argv[], McDaemonConfig *c) {
                 { "no-cache", no_argument, NULL, ARG_NO_CACHE },
                 { "probe-timeout", required_argument, NULL, ARG_PROBE_TIMEOUT },
                 { "probe-parallel", required_argument, NULL, ARG_PROBE_PARALLEL },
+                { "answer-cache", required_argument, NULL, ARG_ANSWER_CACHE },
                 { "no-mdev", no_argument, NULL, ARG_NO_MDEV },
                 {}
         };
@@ -85,6 +89,7 @@ static int parse_args(int argc, char *argv[], McDaemonConfig *c) {
         int opt;
 
         c->cache_dir = g_strdup(MC_CACHEDIR);
+        c->answer_cache = MC_ANSWER_CACHE_ENTRIES;
         while ((opt = getopt_long(argc, argv, "hv", options, NULL)) >= 0) {
                 uint64_t v;
                 switch (opt) {
@@ -130,6 +135,14 @@ static int parse_args(int argc, char *argv[], McDaemonConfig *c) {
                         if (parse_uint(optarg, "probe parallelism", 64, &v) < 0)
                                 return -EINVAL;
                         c->probe_parallel = (unsigned) v;
+                        break;
+                case ARG_ANSWER_CACHE:
+                        if (strcmp(optarg, "0") == 0)
+                                c->answer_cache = 0;
+                        else if (parse_uint(optarg, "answer cache size", 65536, &v) < 0)
+                                return -EINVAL;
+                        else
+                                c->answer_cache = (unsigned) v;
                         break;
                 case ARG_NO_MDEV:
                         c->no_mdev = true;

@@ -235,8 +235,8 @@ static McRecipe *build_recipe(const McImpl *impl, const McModel *m, const McSrcD
         if (impl->kind == MC_KIND_MDEV) {
                 r->parent = g_strdup(impl->parent);
                 r->type_id = g_strdup(impl->type_id);
-                r->create_path = g_strdup_printf("/sys/class/mdev_bus/%s/mdev_supported_types/%s/create",
-                                                 impl->parent, impl->type_id);
+                r->create_path = g_strconcat("/sys/class/mdev_bus/", impl->parent, "/mdev_supported_types/",
+                                             impl->type_id, "/create", NULL);
                 r->writes = g_ptr_array_new_with_free_func((GDestroyNotify) write_free);
                 /* Only a driver with the migration/ group takes these; for facts
                  * from a data file the type itself fixes model and state. */
@@ -250,13 +250,13 @@ static McRecipe *build_recipe(const McImpl *impl, const McModel *m, const McSrcD
                 for (guint i = 0; i < m->params->len; i++) {
                         const McParam *p = m->params->pdata[i];
                         if (p->has_off)
-                                add_write(r->writes, g_strdup_printf("migration/%s", p->name),
+                                add_write(r->writes, g_strconcat("migration/", p->name, NULL),
                                           mc_value_to_string(&p->off_value));
                 }
                 for (guint i = 0; i < d->params->len; i++) {
                         const McSrcParam *sp = d->params->pdata[i];
                         const McParam *p = mc_model_find_param(m, sp->name);
-                        add_write(r->writes, g_strdup_printf("migration/%s", sp->name),
+                        add_write(r->writes, g_strconcat("migration/", sp->name, NULL),
                                   value_for(p, d));
                 }
                 return r;

@@ -19,6 +19,7 @@ struct McCatalog {
         GHashTable *by_model; /* model → ModelIndex* */
         guint n_migratable;
         guint64 generation;
+        guint64 serial;       /* bumped by every change, see mc_catalog_serial() */
 };
 
 static void group_free(McCatalogGroup *g) {
@@ -216,6 +217,7 @@ McImpl *mc_catalog_put(McCatalog *cat, McImpl *impl) {
 
         /* The key is the implementation's own id string, so the old entry
          * must leave the table before its reference is handed back. */
+        cat->serial++;
         if (g_hash_table_steal_extended(cat->by_id, impl->id, NULL, (gpointer *) &old))
                 index_remove(cat, old);
         g_hash_table_insert(cat->by_id, impl->id, impl);
@@ -228,6 +230,7 @@ McImpl *mc_catalog_take(McCatalog *cat, const char *id) {
 
         if (!g_hash_table_steal_extended(cat->by_id, id, NULL, (gpointer *) &old))
                 return NULL;
+        cat->serial++;
         index_remove(cat, old);
         return old;
 }
@@ -279,14 +282,20 @@ GPtrArray *mc_catalog_list(const McCatalog *cat) {
         return out;
 }
 
+guint64 mc_catalog_serial(const McCatalog *cat) {
+        return cat->serial;
+}
+
 guint64 mc_catalog_generation(const McCatalog *cat) {
         return cat->generation;
 }
 
 void mc_catalog_set_generation(McCatalog *cat, guint64 generation) {
+        cat->serial++;
         cat->generation = generation;
 }
 
 guint64 mc_catalog_bump_generation(McCatalog *cat) {
+        cat->serial++;
         return ++cat->generation;
 }

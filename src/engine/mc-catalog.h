@@ -50,6 +50,12 @@ guint mc_catalog_n_models(const McCatalog *cat);
 /* All implementations sorted by id (borrowed pointers; free the array). */
 GPtrArray *mc_catalog_list(const McCatalog *cat);
 
+/* Changes with every put, take and generation change: two checks of the
+ * same question at the same serial get the same answer. Implementations
+ * are never changed once put (a change puts a new one), so this is all
+ * that can change an answer. */
+guint64 mc_catalog_serial(const McCatalog *cat);
+
 /* Change counter: bumped by the owner once per batch of changes. */
 guint64 mc_catalog_generation(const McCatalog *cat);
 void mc_catalog_set_generation(McCatalog *cat, guint64 generation);

@@ -74,8 +74,17 @@ void mc_json_writer_end_array(McJsonWriter *w) {
         close_level(w, ']');
 }
 
+/* 1 for the bytes a JSON string cannot hold as they are, and for NUL
+ * (where the scan stops): one load per byte in the scan below. */
+static const unsigned char stop_table[256] = {
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00-0x0f */
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10-0x1f */
+        ['"'] = 1,
+        ['\\'] = 1,
+};
+
 static bool needs_escape(unsigned char c) {
-        return c < 0x20 || c == '"' || c == '\\';
+        return c != 0 && stop_table[c];
 }
 
 /* A JSON string literal: quote, backslash and control characters escaped
@@ -87,9 +96,14 @@ static void append_quoted(GString *out, const char *s) {
         bool plain = true;
         char *p;
 
-        for (; s[n]; n++)
-                if (needs_escape((unsigned char) s[n]))
-                        plain = false;
+        for (;;) {
+                while (!stop_table[(unsigned char) s[n]])
+                        n++;
+                if (!s[n])
+                        break;
+                plain = false;
+                n++;
+        }
         if (plain) {
                 p = reserve(out, n + 2);
                 p[0] = '"';
