@@ -10,8 +10,12 @@ typedef struct {
         char *only_impl;
         unsigned max_candidates;
         guint hash;
-        /* the answer */
-        GString *answer;
+        /* the answer, NUL-terminated; allocated to its size: a GString's
+         * power of two would reach malloc's large sizes for a usual
+         * answer, where every allocation first tidies the small free
+         * chunks */
+        char *answer;
+        size_t answer_len;
         GList link; /* in lru; data points back here */
 } Entry;
 
@@ -49,13 +53,13 @@ static gboolean entry_equal(gconstpointer pa, gconstpointer pb) {
 
 static size_t entry_size(const Entry *e) {
         return sizeof *e + e->source_len + (e->only_impl ? strlen(e->only_impl) : 0) +
-               e->answer->allocated_len;
+               e->answer_len + 1;
 }
 
 static void entry_free(Entry *e) {
         g_free(e->source);
         g_free(e->only_impl);
-        g_string_free(e->answer, true);
+        g_free(e->answer);
         g_free(e);
 }
 
@@ -91,7 +95,8 @@ static void follow_serial(McAnswerCache *c, uint64_t serial) {
         c->serial = serial;
 }
 
-const GString *mc_answer_cache_lookup(McAnswerCache *c, uint64_t serial, const McQuestion *q) {
+const char *mc_answer_cache_lookup(McAnswerCache *c, uint64_t serial, const McQuestion *q,
+                                   size_t *ret_len) {
         Entry key = {
                 .source = (char *) q->source,
                 .source_len = q->source_len,
@@ -110,6 +115,7 @@ const GString *mc_answer_cache_lookup(McAnswerCache *c, uint64_t serial, const M
         c->hits++;
         g_queue_unlink(&c->lru, &e->link);
         g_queue_push_tail_link(&c->lru, &e->link);
+        *ret_len = e->answer_len;
         return e->answer;
 }
 
@@ -126,7 +132,10 @@ bool mc_answer_cache_store(McAnswerCache *c, uint64_t serial, const McQuestion *
         e->only_impl = g_strdup(q->only_impl);
         e->max_candidates = q->max_candidates;
         e->hash = question_hash(q);
-        e->answer = g_string_new_len(answer, (gssize) len);
+        e->answer = g_malloc(len + 1);
+        memcpy(e->answer, answer, len);
+        e->answer[len] = '\0';
+        e->answer_len = len;
         e->link.data = e;
 
         old = g_hash_table_lookup(c->entries, e);

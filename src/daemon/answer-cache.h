@@ -27,8 +27,10 @@ McAnswerCache *mc_answer_cache_new(unsigned max_entries, size_t max_bytes);
 void mc_answer_cache_free(McAnswerCache *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(McAnswerCache, mc_answer_cache_free)
 
-/* The answer given to q while the catalog had this serial, or NULL. */
-const GString *mc_answer_cache_lookup(McAnswerCache *c, uint64_t serial, const McQuestion *q);
+/* The answer given to q while the catalog had this serial (NUL-terminated,
+ * its length in *ret_len), or NULL. */
+const char *mc_answer_cache_lookup(McAnswerCache *c, uint64_t serial, const McQuestion *q,
+                                   size_t *ret_len);
 
 /* Remember an answer (copied). A question and answer of more than an
  * eighth of the byte budget together are not kept: one must not push out

@@ -96,9 +96,10 @@ int mc_bus_answer_check(McDaemon *d, sd_bus_message *m, const char *text, const 
                                                                : MC_CHECK_MAX_CANDIDATES_DEFAULT,
         };
         /* An oversized text is refused by the parser without being looked at. */
-        const GString *known = q.source_len <= MC_MAX_DOCUMENT_SIZE
-                                       ? mc_answer_cache_lookup(d->answers, serial, &q)
-                                       : NULL;
+        size_t known_len = 0;
+        const char *known = q.source_len <= MC_MAX_DOCUMENT_SIZE
+                                    ? mc_answer_cache_lookup(d->answers, serial, &q, &known_len)
+                                    : NULL;
         g_autoptr(McSource) src = NULL;
         bool valid;
         int r;
@@ -106,7 +107,7 @@ int mc_bus_answer_check(McDaemon *d, sd_bus_message *m, const char *text, const 
         /* Only valid answers are remembered. */
         if (known) {
                 d->n_checks++;
-                return send_answer(m, known->str, known->len, true);
+                return send_answer(m, known, known_len, true);
         }
         r = mc_bus_parse_source(text, origin, &src, error);
         if (r < 0)
