@@ -666,10 +666,22 @@ START_TEST(facts_cache_shares_and_forgets) {
         McInfo *info = mc_info_parse_device_models(text, sizeof text - 1, "t", NULL), *hit;
 
         ck_assert_ptr_null(mc_facts_cache_lookup(c, text, sizeof text - 1, NULL, 0));
-        mc_facts_cache_add(c, text, sizeof text - 1, NULL, 0, info);
+        hit = mc_facts_cache_add(c, text, sizeof text - 1, NULL, 0, info);
+        ck_assert_ptr_eq(hit, info);
+        mc_info_unref(hit);
         hit = mc_facts_cache_lookup(c, text, sizeof text - 1, NULL, 0);
         ck_assert_ptr_eq(hit, info);
         mc_info_unref(hit);
+        /* Two readers that both missed: the second gets the first's facts
+         * (as two scan threads reading equal attributes). */
+        {
+                McInfo *twin = mc_info_parse_device_models(text, sizeof text - 1, "t2", NULL);
+                hit = mc_facts_cache_add(c, text, sizeof text - 1, NULL, 0, twin);
+                ck_assert_ptr_eq(hit, info);
+                mc_info_unref(hit);
+                mc_info_unref(twin);
+                ck_assert_uint_eq(mc_facts_cache_size(c), 1);
+        }
         /* The same text as the other attribute is another key. */
         ck_assert_ptr_null(mc_facts_cache_lookup(c, NULL, 0, text, sizeof text - 1));
         ck_assert_ptr_null(mc_facts_cache_lookup(c, text, sizeof text - 2, NULL, 0));

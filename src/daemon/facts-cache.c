@@ -53,14 +53,21 @@ McInfo *mc_facts_cache_lookup(McFactsCache *c, const char *text, gsize text_len,
         return info ? mc_info_ref(info) : NULL;
 }
 
-void mc_facts_cache_add(McFactsCache *c, const char *text, gsize text_len, const char *json,
-                        gsize json_len, McInfo *info) {
+McInfo *mc_facts_cache_add(McFactsCache *c, const char *text, gsize text_len, const char *json,
+                           gsize json_len, McInfo *info) {
         G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&c->lock);
+        g_autoptr(GBytes) key = make_key(text, text_len, json, json_len);
+        McInfo *known = g_hash_table_lookup(c->entries, key);
 
-        g_hash_table_replace(c->entries, make_key(text, text_len, json, json_len), mc_info_ref(info));
+        /* Another thread read the same contents between our lookup and
+         * now: its facts are the ones every type shares. */
+        if (known)
+                return mc_info_ref(known);
+        g_hash_table_insert(c->entries, g_steal_pointer(&key), mc_info_ref(info));
         /* Amortised: a prune every time the cache could have doubled. */
         if (++c->added > MAX(64u, g_hash_table_size(c->entries)))
                 prune_locked(c);
+        return mc_info_ref(info);
 }
 
 void mc_facts_cache_prune(McFactsCache *c) {

@@ -27,9 +27,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(McFactsCache, mc_facts_cache_free)
  * attribute is absent), as a new reference; NULL when not cached. */
 McInfo *mc_facts_cache_lookup(McFactsCache *c, const char *text, gsize text_len, const char *json,
                               gsize json_len);
-/* Remember info (a reference is taken) for these contents. */
-void mc_facts_cache_add(McFactsCache *c, const char *text, gsize text_len, const char *json,
-                        gsize json_len, McInfo *info);
+/* Remember info (a reference is taken) for these contents, unless facts
+ * for them are there already (added by another thread since a lookup
+ * missed). Returns a new reference to the facts to use: the ones kept. */
+McInfo *mc_facts_cache_add(McFactsCache *c, const char *text, gsize text_len, const char *json,
+                           gsize json_len, McInfo *info);
 /* Drop the entries nobody else references. */
 void mc_facts_cache_prune(McFactsCache *c);
 guint mc_facts_cache_size(McFactsCache *c);

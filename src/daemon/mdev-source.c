@@ -399,7 +399,11 @@ static void read_driver_facts(McMdevSource *src, Parent *p, MdevType *t, const M
                 note_problem(&p->warned, key, msg);
                 return;
         }
-        mc_facts_cache_add(src->facts, text, text_len, json, json_len, t->driver_info);
+        {
+                McInfo *kept = mc_facts_cache_add(src->facts, text, text_len, json, json_len, t->driver_info);
+                mc_info_unref(t->driver_info);
+                t->driver_info = kept;
+        }
         clear_problem_at(p->warned, dir, "migration");
 }
 
