@@ -73,10 +73,10 @@ char *bench_host_add_parent(McTestbed *tb, guint i, guint n_types) {
         return p;
 }
 
-char *bench_source_json(guint k, const char *version) {
+char *bench_source_json(const char *id, guint k, const char *version) {
         g_autofree char *model = g_strdup_printf(BENCH_MODEL_FMT, k);
         if (!version)
-                return g_strdup_printf("{\"devices\": [{\"id\": \"gpu0\", \"model\": \"%s\"}]}", model);
-        return g_strdup_printf("{\"devices\": [{\"id\": \"gpu0\", \"model\": \"%s\", \"version\": \"%s\"}]}",
-                               model, version);
+                return g_strdup_printf("{\"devices\": [{\"id\": \"%s\", \"model\": \"%s\"}]}", id, model);
+        return g_strdup_printf("{\"devices\": [{\"id\": \"%s\", \"model\": \"%s\", \"version\": \"%s\"}]}",
+                               id, model, version);
 }

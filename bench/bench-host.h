@@ -40,5 +40,5 @@ void bench_host_write_descriptors(McHarness *h, guint n, const char *args_fmt);
  * its syspath. */
 char *bench_host_add_parent(McTestbed *tb, guint i, guint n_types);
 
-/* The source description the checks ask about: one device of model k. */
-char *bench_source_json(guint k, const char *version);
+/* The source description the checks ask about: one device, id, of model k. */
+char *bench_source_json(const char *id, guint k, const char *version);

@@ -131,7 +131,7 @@ static void describe_check(sd_bus *bus, const char *source, const char **verdict
 /* ---- 1, 2, 5: Check latency, throughput, memory -------------------------------- */
 
 static void bench_memory(BenchDaemon *d, sd_bus *bus) {
-        g_autofree char *ok = bench_source_json(3, "v1");
+        g_autofree char *ok = bench_source_json("gpu0", 3, "v1");
         /* Every path of a check: compatible (an mdev type; a program with
          * parameters), rejected, no candidate, bad JSON and an invalid
          * source (the last two are named errors). The rejected one asks a
@@ -249,10 +249,10 @@ static double load_cpu(const char *addr, unsigned clients, const BenchRequest *r
 
 static char **new_questions(void) {
         char **v = g_new0(char *, BENCH_NEW_QUESTIONS + 1);
-        g_autofree char *model = g_strdup_printf(BENCH_MODEL_FMT, 3);
-        for (guint i = 0; i < BENCH_NEW_QUESTIONS; i++)
-                v[i] = g_strdup_printf("{\"devices\": [{\"id\": \"gpu%u\", \"model\": \"%s\", \"version\": \"v1\"}]}",
-                                       i, model);
+        for (guint i = 0; i < BENCH_NEW_QUESTIONS; i++) {
+                g_autofree char *id = g_strdup_printf("gpu%u", i);
+                v[i] = bench_source_json(id, 3, "v1");
+        }
         return v;
 }
 
@@ -345,7 +345,7 @@ static void bench_check_host(guint n, bool largest) {
         g_autoptr(McHarness) h = mc_harness_new();
         g_autoptr(BenchDaemon) d = NULL;
         g_autoptr(sd_bus) bus = NULL;
-        g_autofree char *source = bench_source_json(3, "v1");
+        g_autofree char *source = bench_source_json("gpu0", 3, "v1");
         /* Ten types per parent; the model asked about is on every parent. */
         BenchHostSpec spec = {
                 .n_parents = MAX(n / 10, 1),
