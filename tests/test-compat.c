@@ -75,13 +75,12 @@ START_TEST(compatible_recipes) {
         ck_assert_str_eq(rec->parent, "0000:3b:00.0");
         ck_assert_str_eq(rec->type_id, "nic-vf");
         ck_assert_str_eq(rec->create_path, "/sys/class/mdev_bus/0000:3b:00.0/mdev_supported_types/nic-vf/create");
-        /* model, version, every off_value, then the source's list */
+        /* model, version, then each parameter once in name order: the
+         * source's value, or the off_value when the source lacks it */
         static const char *const writes[][2] = {
                 { "migration/device_model", NIC },
                 { "migration/version", "v1" },
                 { "migration/mode", "fast" },
-                { "migration/new-feature", "off" },
-                { "migration/queues", "1" },
                 { "migration/new-feature", "on" },
                 { "migration/num-resources", "64" },
                 { "migration/queues", "4" },
@@ -99,6 +98,67 @@ START_TEST(compatible_recipes) {
         ck_assert_str_eq(argv, "/usr/libexec/vnic --socket-dir /run/vfio-user --migration-model " NIC
                                " --migration-version v1 --m-mode=fast --m-new-feature=on"
                                " --m-num-resources=64 --m-queues=4");
+}
+END_TEST
+
+/* Every subset of the parameters a source may leave out: each recipe, mdev
+ * writes and vfio-user arguments alike, sets every parameter exactly once,
+ * to the source's value or else to the off value. */
+START_TEST(recipe_sets_each_param_once) {
+        static const struct {
+                const char *name, *json, *value, *off;
+        } params[] = {
+                { "mode", "\"safe\"", "safe", "fast" },
+                { "new-feature", "true", "on", "off" },
+                { "queues", "4", "4", "1" },
+        };
+        g_autoptr(McCatalog) cat = nic_catalog();
+
+        for (guint set = 0; set < 1u << G_N_ELEMENTS(params); set++) {
+                g_autoptr(GString) src = g_string_new("{\"devices\": [{\"id\": \"d\", \"model\": \"" NIC
+                                                      "\", \"version\": \"v1\", \"params\": {\"num-resources\": 64");
+                g_autoptr(McCheckResult) r = NULL;
+                const McDeviceResult *d;
+                const McRecipe *mdev, *vu;
+                g_autofree char *argv = NULL;
+
+                for (guint i = 0; i < G_N_ELEMENTS(params); i++)
+                        if (set & (1u << i))
+                                g_string_append_printf(src, ", \"%s\": %s", params[i].name, params[i].json);
+                g_string_append(src, "}}]}");
+                r = check(cat, src->str, NULL);
+                d = device(r, 0);
+                ck_assert_msg(d->verdict == MC_VERDICT_COMPATIBLE, "%s", src->str);
+                mdev = test_find_candidate(d, "mdev:0000:3b:00.0:nic-vf")->recipe;
+                vu = test_find_candidate(d, "vfio-user:vnic")->recipe;
+                argv = g_strjoinv(" ", vu->argv);
+
+                /* model, version, and the four parameters: nothing more */
+                ck_assert_msg(mdev->writes->len == 2 + G_N_ELEMENTS(params) + 1, "%s: %u writes", src->str,
+                              mdev->writes->len);
+                for (guint i = 0; i < G_N_ELEMENTS(params); i++) {
+                        g_autofree char *attr = g_strconcat("migration/", params[i].name, NULL);
+                        g_autofree char *arg = g_strdup_printf("--m-%s=", params[i].name);
+                        const char *want = set & (1u << i) ? params[i].value : params[i].off;
+                        g_autofree char *want_arg = g_strdup_printf(" --m-%s=%s", params[i].name, want);
+                        guint n = 0;
+                        const char *value = NULL;
+
+                        for (guint w = 0; w < mdev->writes->len; w++) {
+                                const McWrite *wr = mdev->writes->pdata[w];
+                                if (strcmp(wr->attribute, attr) == 0) {
+                                        n++;
+                                        value = wr->value;
+                                }
+                        }
+                        ck_assert_msg(n == 1, "%s: %s written %u times", src->str, attr, n);
+                        ck_assert_msg(strcmp(value, want) == 0, "%s: %s = %s, want %s", src->str, attr, value,
+                                      want);
+                        ck_assert_msg(strstr(argv, arg) && strstr(argv, arg) == g_strrstr(argv, arg),
+                                      "%s: %s not exactly once in %s", src->str, arg, argv);
+                        ck_assert_msg(strstr(argv, want_arg), "%s: %s lacks%s", src->str, argv, want_arg);
+                }
+        }
 }
 END_TEST
 
@@ -512,6 +572,7 @@ static Suite *compat_suite(void) {
         Suite *s = suite_create("compat");
         TCase *tc = tcase_create("verdicts");
         tcase_add_test(tc, compatible_recipes);
+        tcase_add_test(tc, recipe_sets_each_param_once);
         tcase_add_test(tc, data_file_recipe_writes_nothing);
         tcase_add_test(tc, model_mismatch_device_level);
         tcase_add_test(tc, targeted_check);

@@ -80,6 +80,13 @@ START_TEST(profile_matches_daemon) {
 }
 END_TEST
 
+static unsigned count_substr(const char *haystack, const char *needle) {
+        unsigned n = 0;
+        for (const char *p = haystack; (p = strstr(p, needle)); p += strlen(needle))
+                n++;
+        return n;
+}
+
 static int run_ctl(McHarness *h, const char *const *args, char **out) {
         g_autofree char *ctl = mc_harness_build_path("src/migcompatctl");
         g_autoptr(GPtrArray) argv = g_ptr_array_new();
@@ -107,6 +114,11 @@ START_TEST(offline_answers) {
         ck_assert_int_eq(run_ctl(h, a1, &out), 0);
         ck_assert_msg(strstr(out, "hostdev0: compatible (acme.example/vgpu, version v1)"), "%s", out);
         ck_assert_msg(strstr(out, "use      mdev:0000:5e:00.0:acme_vgpu-2"), "%s", out);
+        /* The recipe sets each parameter once, to the source's value. */
+        ck_assert_msg(strstr(out, "write   migration/display = on\n"), "%s", out);
+        ck_assert_msg(strstr(out, "write   migration/framebuffer = 1024\n"), "%s", out);
+        ck_assert_msg(count_substr(out, "write   migration/display = ") == 1, "%s", out);
+        ck_assert_msg(count_substr(out, "write   migration/framebuffer = ") == 1, "%s", out);
         ck_assert_msg(strstr(out, "use      vfio-user:virtio-net"), "%s", out);
         ck_assert_msg(strstr(out, "use      mdev:0000:3b:00.0:nvidia-63"), "%s", out);
         ck_assert_msg(strstr(out, "verdict: compatible"), "%s", out);

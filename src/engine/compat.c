@@ -245,19 +245,14 @@ static McRecipe *build_recipe(const McImpl *impl, const McModel *m, const McSrcD
                 add_write(r->writes, g_strdup("migration/device_model"), g_strdup(m->model));
                 if (d->version)
                         add_write(r->writes, g_strdup("migration/version"), g_strdup(d->version));
-                /* Every parameter to its off value first, then the source's list:
-                 * the order the proposal gives for a fresh device. */
+                /* Each parameter once, in name order: the source's value, or
+                 * the off value when the source does not set it. A compatible
+                 * source sets every parameter that has no off value. */
                 for (guint i = 0; i < m->params->len; i++) {
                         const McParam *p = m->params->pdata[i];
-                        if (p->has_off)
-                                add_write(r->writes, g_strconcat("migration/", p->name, NULL),
-                                          mc_value_to_string(&p->off_value));
-                }
-                for (guint i = 0; i < d->params->len; i++) {
-                        const McSrcParam *sp = d->params->pdata[i];
-                        const McParam *p = mc_model_find_param(m, sp->name);
-                        add_write(r->writes, g_strconcat("migration/", sp->name, NULL),
-                                  value_for(p, d));
+                        if (!p->has_off && !mc_src_device_find_param(d, p->name))
+                                continue;
+                        add_write(r->writes, g_strconcat("migration/", p->name, NULL), value_for(p, d));
                 }
                 return r;
         }
@@ -275,7 +270,10 @@ static McRecipe *build_recipe(const McImpl *impl, const McModel *m, const McSrcD
         /* Parameters in name order: the source's values, off_value for the rest. */
         for (guint i = 0; i < m->params->len; i++) {
                 const McParam *p = m->params->pdata[i];
-                g_autofree char *v = value_for(p, d);
+                g_autofree char *v = NULL;
+                if (!p->has_off && !mc_src_device_find_param(d, p->name))
+                        continue;
+                v = value_for(p, d);
                 g_ptr_array_add(argv, g_strdup_printf("--m-%s=%s", p->name, v));
         }
         g_ptr_array_add(argv, NULL);
