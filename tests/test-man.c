@@ -2,7 +2,8 @@
 
 /* The man pages cannot silently drift from the programs: each lints clean
  * with mandoc, every option and verb that --help lists has its entry (and
- * no entry is left for one that is gone), the daemon's page names the
+ * no entry is left for one that is gone), numeric options accept exactly
+ * the range their entry states, the daemon's page names the
  * default paths its binary really uses, and org.migcompat.MigCompat1(5)
  * shows every interface exactly as dbus/org.migcompat.MigCompat1.xml
  * defines it, with an entry for each method, signal, property and error. */
@@ -254,6 +255,106 @@ static void check_options(const char *program, const char *page_name) {
                 }
         }
 }
+
+/* ---- numeric options ------------------------------------------------------------ */
+
+/* The text of the OPTIONS entry of --longopt (its .It line to the next
+ * top-level .It), joined by spaces. */
+static char *option_entry(const char *page_name, const char *longopt) {
+        g_autofree char *page = read_page(page_name);
+        g_autoptr(GPtrArray) lines = section_lines(page, ".Sh", "OPTIONS");
+        g_autofree char *want = g_strdup_printf("Fl -%s", longopt);
+        g_autoptr(GString) text = g_string_new(NULL);
+        bool in = false;
+
+        for (guint i = 0; i < lines->len; i++) {
+                const char *l = lines->pdata[i];
+                if (g_str_has_prefix(l, ".It ")) {
+                        if (in)
+                                break;
+                        in = line_has(l, want);
+                        continue;
+                }
+                if (in)
+                        g_string_append_printf(text, "%s ", l);
+        }
+        ck_assert_msg(text->len, "%s: no entry for --%s", page_name, longopt);
+        return g_string_free(g_steal_pointer(&text), false);
+}
+
+/* "PROGRAM --OPT=VALUE --help": accepted values reach --help and exit 0. */
+static void run_option(const char *program, const char *longopt, const char *value, Run *r) {
+        g_autofree char *path = g_build_filename(env_dir("MC_BUILD_DIR"), "src", program, NULL);
+        g_autofree char *arg = g_strdup_printf("--%s=%s", longopt, value);
+        const char *argv[] = { path, arg, "--help", NULL };
+        run(argv, r);
+}
+
+/* Every option that takes a number (N, SEC) accepts exactly the range its
+ * man page states, and a refused value is answered with that same range:
+ * both bounds pass, one beyond each fails, and so does anything that is not
+ * plain decimal digits. */
+static guint check_numeric_options(const char *program, const char *page_name) {
+        g_autofree char *help = program_help(program);
+        g_autoptr(GPtrArray) opts = help_options(help);
+        g_autoptr(GRegex) range = g_regex_new("from ([0-9]+) to ([0-9]+)", 0, 0, NULL);
+        guint n = 0;
+
+        for (guint i = 0; i < opts->len; i++) {
+                const HelpOption *o = opts->pdata[i];
+                g_autofree char *entry = NULL, *lo_s = NULL, *hi_s = NULL, *stated = NULL;
+                g_autoptr(GMatchInfo) m = NULL;
+                guint64 lo, hi;
+
+                if (!o->arg || (strcmp(o->arg, "N") != 0 && strcmp(o->arg, "SEC") != 0))
+                        continue;
+                n++;
+                entry = option_entry(page_name, o->longopt);
+                ck_assert_msg(g_regex_match(range, entry, 0, &m), "%s: --%s states no range (\"from A to B\"): %s",
+                              page_name, o->longopt, entry);
+                lo_s = g_match_info_fetch(m, 1);
+                hi_s = g_match_info_fetch(m, 2);
+                lo = g_ascii_strtoull(lo_s, NULL, 10);
+                hi = g_ascii_strtoull(hi_s, NULL, 10);
+                stated = g_strdup_printf("from %s to %s", lo_s, hi_s);
+
+                for (guint k = 0; k < 2; k++) {
+                        const char *v = k ? hi_s : lo_s;
+                        Run r;
+                        run_option(program, o->longopt, v, &r);
+                        ck_assert_msg(r.exited_ok, "%s --%s=%s (%s, as %s says) is refused: %s", program,
+                                      o->longopt, v, stated, page_name, r.err);
+                        run_clear(&r);
+                }
+                {
+                        g_autofree char *below = lo ? g_strdup_printf("%" G_GUINT64_FORMAT, lo - 1) : g_strdup("-1");
+                        g_autofree char *above = g_strdup_printf("%" G_GUINT64_FORMAT, hi + 1);
+                        g_autofree char *plus = g_strdup_printf("+%s", hi_s);
+                        g_autofree char *space = g_strdup_printf(" %s", lo_s);
+                        const char *bad[] = { below, above, "-1", "", "x", "1k", "0x10", plus, space,
+                                              "18446744073709551617" };
+
+                        for (guint k = 0; k < G_N_ELEMENTS(bad); k++) {
+                                Run r;
+                                run_option(program, o->longopt, bad[k], &r);
+                                ck_assert_msg(!r.exited_ok, "%s --%s=\"%s\" is accepted (%s)", program, o->longopt,
+                                              bad[k], stated);
+                                ck_assert_msg(strstr(r.err, stated), "%s --%s=\"%s\": the message does not say %s: %s",
+                                              program, o->longopt, bad[k], stated, r.err);
+                                run_clear(&r);
+                        }
+                }
+        }
+        return n;
+}
+
+START_TEST(numeric_options_state_their_range) {
+        guint n = check_numeric_options("migcompatd", "migcompatd.8") +
+                  check_numeric_options("migcompatctl", "migcompatctl.1");
+        /* --probe-timeout, --probe-parallel, --answer-cache at least. */
+        ck_assert_uint_ge(n, 3);
+}
+END_TEST
 
 START_TEST(daemon_options_documented) {
         check_options("migcompatd", "migcompatd.8");
@@ -594,6 +695,7 @@ static Suite *man_suite(void) {
         tcase_add_test(tc, daemon_paths_documented);
         tcase_add_test(tc, ctl_options_documented);
         tcase_add_test(tc, ctl_verbs_documented);
+        tcase_add_test(tc, numeric_options_state_their_range);
         suite_add_tcase(s, tc);
 
         tc = tcase_create("dbus");

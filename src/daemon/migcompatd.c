@@ -52,15 +52,19 @@ enum {
         ARG_NO_MDEV,
 };
 
-static int parse_uint(const char *s, const char *what, uint64_t max, uint64_t *ret) {
+/* A whole number in decimal digits only (no sign, space or base prefix),
+ * from min to max; the message states the range that is accepted. */
+static int parse_uint(const char *s, const char *what, uint64_t min, uint64_t max, uint64_t *ret) {
         char *end = NULL;
-        guint64 v;
+        guint64 v = 0;
 
         errno = 0;
-        v = g_ascii_strtoull(s, &end, 10);
-        if (errno || !*s || *end || v == 0 || v > max) {
-                fprintf(stderr, "migcompatd: %s \"%s\" is not a number from 1 to %" G_GUINT64_FORMAT "\n",
-                        what, s, max);
+        if (g_ascii_isdigit(s[0]))
+                v = g_ascii_strtoull(s, &end, 10);
+        if (!g_ascii_isdigit(s[0]) || errno || *end || v < min || v > max) {
+                g_autofree char *shown = g_strescape(s, NULL);
+                fprintf(stderr, "migcompatd: %s \"%s\" is not a whole number from %" G_GUINT64_FORMAT
+                        " to %" G_GUINT64_FORMAT "\n", what, shown, min, max);
                 return -EINVAL;
         }
         *ret = v;
@@ -127,22 +131,19 @@ static int parse_args(int argc, char *argv[], McDaemonConfig *c) {
                         no_cache = true;
                         break;
                 case ARG_PROBE_TIMEOUT:
-                        if (parse_uint(optarg, "probe timeout", 3600, &v) < 0)
+                        if (parse_uint(optarg, "probe timeout", 1, 3600, &v) < 0)
                                 return -EINVAL;
                         c->probe_timeout_usec = v * G_USEC_PER_SEC;
                         break;
                 case ARG_PROBE_PARALLEL:
-                        if (parse_uint(optarg, "probe parallelism", 64, &v) < 0)
+                        if (parse_uint(optarg, "probe parallelism", 1, 64, &v) < 0)
                                 return -EINVAL;
                         c->probe_parallel = (unsigned) v;
                         break;
                 case ARG_ANSWER_CACHE:
-                        if (strcmp(optarg, "0") == 0)
-                                c->answer_cache = 0;
-                        else if (parse_uint(optarg, "answer cache size", 65536, &v) < 0)
+                        if (parse_uint(optarg, "answer cache size", 0, 65536, &v) < 0)
                                 return -EINVAL;
-                        else
-                                c->answer_cache = (unsigned) v;
+                        c->answer_cache = (unsigned) v;
                         break;
                 case ARG_NO_MDEV:
                         c->no_mdev = true;
