@@ -25,7 +25,10 @@
 #include <sched.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -594,6 +597,359 @@ START_TEST(daemon_refuses_rescan) {
 }
 END_TEST
 
+/* ---- calls as another user, on connections of our own ----------------------- */
+
+typedef void (*AsUserFunc)(sd_bus *bus, GString *out, void *userdata);
+
+static void write_all(int fd, const char *s, size_t n) {
+        while (n > 0) {
+                ssize_t k = write(fd, s, n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        _exit(3);
+                s += k;
+                n -= (size_t) k;
+        }
+}
+
+/* Run fn in a child process as uid (and its gid; 0 root, 65534 nobody)
+ * on a connection of its own to the harness bus, and return what it
+ * printed into out. orphaned: another process connects the socket (the
+ * bus records that process as the caller) and has exited, and been
+ * reaped, before fn runs on the inherited connection: the bus still
+ * vouches for the user id, but /proc holds nothing for the pid the bus
+ * names. */
+static char *as_user(McHarness *h, uid_t uid, bool orphaned, AsUserFunc fn, void *userdata) {
+        g_autofree char *socket_path = g_build_filename(mc_harness_dir(h), "system_bus_socket", NULL);
+        g_autoptr(GString) result = g_string_new(NULL);
+        int go[2], res[2], status = 0;
+        char buf[4096];
+        ssize_t n;
+        pid_t a;
+
+        ck_assert_int_eq(pipe2(go, O_CLOEXEC), 0);
+        ck_assert_int_eq(pipe2(res, O_CLOEXEC), 0);
+        fflush(NULL);
+        a = fork();
+        ck_assert_int_ge(a, 0);
+        if (a == 0) {
+                struct sockaddr_un sa = { .sun_family = AF_UNIX };
+                g_autoptr(sd_bus) bus = NULL;
+                g_autoptr(GString) out = g_string_new(NULL);
+                int fd;
+                char c;
+
+                close(go[1]);
+                close(res[0]);
+                if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
+                        _exit(10);
+                fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                g_strlcpy(sa.sun_path, socket_path, sizeof sa.sun_path);
+                if (fd < 0 || connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0)
+                        _exit(11);
+                if (orphaned) {
+                        /* The connecting process ends here; its child goes on. */
+                        pid_t c2 = fork();
+                        if (c2 != 0)
+                                _exit(c2 > 0 ? 0 : 12);
+                }
+                if (read(go[0], &c, 1) != 1)
+                        _exit(13);
+                if (sd_bus_new(&bus) < 0 || sd_bus_set_fd(bus, fd, fd) < 0 || sd_bus_set_bus_client(bus, 1) < 0 ||
+                    sd_bus_start(bus) < 0)
+                        _exit(14);
+                fn(bus, out, userdata);
+                write_all(res[1], out->str, out->len);
+                _exit(0);
+        }
+        close(go[0]);
+        close(res[1]);
+        if (orphaned) {
+                ck_assert_int_eq(waitpid(a, &status, 0), a);
+                ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the connecting process: %d", status);
+                {
+                        g_autofree char *proc = g_strdup_printf("/proc/%d", (int) a);
+                        ck_assert_msg(!g_file_test(proc, G_FILE_TEST_EXISTS), "%s is still there", proc);
+                }
+        }
+        ck_assert_int_eq(write(go[1], "x", 1), 1);
+        close(go[1]);
+        while ((n = read(res[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+                if (n > 0)
+                        g_string_append_len(result, buf, n);
+        close(res[0]);
+        if (!orphaned) {
+                ck_assert_int_eq(waitpid(a, &status, 0), a);
+                ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the caller as uid %u: status %d",
+                              (unsigned) uid, status);
+        }
+        ck_assert_msg(result->len > 0, "the caller as uid %u printed nothing", (unsigned) uid);
+        return g_string_free(g_steal_pointer(&result), false);
+}
+
+/* "ok", or the error's name: ": " message. */
+static void call_rescan(sd_bus *bus, GString *out, void *userdata) {
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        int r = sd_bus_call_method(bus, MC_BUS_NAME, MC_BUS_PATH, MC_BUS_MANAGER_IFACE, "Rescan", &error, NULL,
+                                   NULL);
+        if (r >= 0)
+                g_string_append(out, "ok");
+        else
+                g_string_append_printf(out, "%s: %s", error.name ? error.name : "?",
+                                       error.message ? error.message : g_strerror(-r));
+}
+
+/* Rescan is decided on what the bus vouches for: root is let through and
+ * anybody else gets the named error, on a connection of its own and on
+ * one whose connecting process is gone, so that /proc has nothing (or, once
+ * the pid is reused, another process) for the pid the bus names. */
+START_TEST(rescan_decided_on_bus_credentials) {
+        g_autoptr(McHarness) h = host_new();
+        const char *no_mdev[] = { "--no-mdev", NULL };
+        g_autofree char *log = NULL;
+        unsigned rescans = 0;
+
+        mc_harness_start_bus(h, MC_BUS_PERMISSIVE);
+        mc_harness_start_daemon(h, no_mdev);
+
+        for (guint orphaned = 0; orphaned < 2; orphaned++) {
+                g_autofree char *root = as_user(h, 0, orphaned, call_rescan, NULL);
+                g_autofree char *nobody = as_user(h, 65534, orphaned, call_rescan, NULL);
+
+                ck_assert_msg(strcmp(root, "ok") == 0, "root's Rescan%s: %s",
+                              orphaned ? " on an inherited connection" : "", root);
+                rescans++;
+                ck_assert_msg(g_str_has_prefix(nobody, MC_BUS_ERROR_PREFIX "AccessDenied: Only root may "),
+                              "nobody's Rescan%s: %s", orphaned ? " on an inherited connection" : "", nobody);
+                log = mc_harness_daemon_log(h);
+                ck_assert_msg(count_substr(log, "Rescanning on request") == rescans, "%s", log);
+                g_clear_pointer(&log, g_free);
+        }
+        ck_assert_int_eq(mc_harness_stop_daemon(h), 0);
+}
+END_TEST
+
+/* ---- every method of the interface XML ----------------------------------------- */
+
+typedef struct {
+        char *iface, *name;
+        char *in_sig;   /* the in arguments' types, concatenated */
+        bool privileged; /* its comment in the XML says "root only" */
+} XmlMethod;
+
+static void xml_method_free(XmlMethod *m) {
+        g_free(m->iface);
+        g_free(m->name);
+        g_free(m->in_sig);
+        g_free(m);
+}
+
+typedef struct {
+        GPtrArray *methods;
+        char *iface;
+        char *comment; /* the last comment, until the next element */
+        XmlMethod *cur;
+} XmlParse;
+
+static const char *attr(const char **names, const char **values, const char *want) {
+        for (; *names; names++, values++)
+                if (strcmp(*names, want) == 0)
+                        return *values;
+        return NULL;
+}
+
+static void xml_start(GMarkupParseContext *ctx, const char *element, const char **names, const char **values,
+                      gpointer userdata, GError **error) {
+        XmlParse *p = userdata;
+
+        if (strcmp(element, "interface") == 0) {
+                g_free(p->iface);
+                p->iface = g_strdup(attr(names, values, "name"));
+        } else if (strcmp(element, "method") == 0) {
+                p->cur = g_new0(XmlMethod, 1);
+                p->cur->iface = g_strdup(p->iface);
+                p->cur->name = g_strdup(attr(names, values, "name"));
+                p->cur->in_sig = g_strdup("");
+                p->cur->privileged = p->comment && strstr(p->comment, "root only");
+                g_ptr_array_add(p->methods, p->cur);
+        } else if (strcmp(element, "arg") == 0 && p->cur) {
+                const char *dir = attr(names, values, "direction");
+                if (!dir || strcmp(dir, "in") == 0) {
+                        char *sig = g_strconcat(p->cur->in_sig, attr(names, values, "type"), NULL);
+                        g_free(p->cur->in_sig);
+                        p->cur->in_sig = sig;
+                }
+        }
+        g_clear_pointer(&p->comment, g_free);
+}
+
+static void xml_end(GMarkupParseContext *ctx, const char *element, gpointer userdata, GError **error) {
+        XmlParse *p = userdata;
+        if (strcmp(element, "method") == 0)
+                p->cur = NULL;
+        g_clear_pointer(&p->comment, g_free);
+}
+
+static void xml_passthrough(GMarkupParseContext *ctx, const char *text, gsize len, gpointer userdata,
+                            GError **error) {
+        XmlParse *p = userdata;
+        if (len >= 4 && strncmp(text, "<!--", 4) == 0) {
+                g_free(p->comment);
+                p->comment = g_strndup(text, len);
+        }
+}
+
+/* The methods of dbus/org.migcompat.MigCompat1.xml. */
+static GPtrArray *xml_methods(void) {
+        static const GMarkupParser parser = { xml_start, xml_end, NULL, xml_passthrough, NULL };
+        g_autofree char *path = mc_harness_source_path("dbus/org.migcompat.MigCompat1.xml");
+        g_autofree char *xml = read_file(path);
+        XmlParse p = { .methods = g_ptr_array_new_with_free_func((GDestroyNotify) xml_method_free) };
+        g_autoptr(GMarkupParseContext) ctx = g_markup_parse_context_new(&parser, 0, &p, NULL);
+        g_autoptr(GError) error = NULL;
+
+        ck_assert_msg(g_markup_parse_context_parse(ctx, xml, -1, &error) &&
+                              g_markup_parse_context_end_parse(ctx, &error),
+                      "%s: %s", path, error->message);
+        g_free(p.iface);
+        g_free(p.comment);
+        return p.methods;
+}
+
+/* The length of the complete type at sig. */
+static size_t complete_type_len(const char *sig) {
+        size_t i = 0;
+        int depth = 0;
+
+        while (sig[i] == 'a')
+                i++;
+        do {
+                if (sig[i] == '(' || sig[i] == '{')
+                        depth++;
+                else if (sig[i] == ')' || sig[i] == '}')
+                        depth--;
+                i++;
+        } while (depth > 0 && sig[i]);
+        return i;
+}
+
+/* A harmless value of every argument: "x" for strings, empty arrays, 0. */
+static int append_defaults(sd_bus_message *m, const char *sig) {
+        while (*sig) {
+                size_t len = complete_type_len(sig);
+                int r;
+                if (sig[0] == 'a') {
+                        g_autofree char *contents = g_strndup(sig + 1, len - 1);
+                        r = sd_bus_message_open_container(m, 'a', contents);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(m);
+                } else if (sig[0] == 's') {
+                        r = sd_bus_message_append_basic(m, 's', "x");
+                } else if (sig[0] == 'o') {
+                        r = sd_bus_message_append_basic(m, 'o', "/");
+                } else if (strchr("ybnqiuxtdh", sig[0])) {
+                        uint64_t zero = 0;
+                        r = sig[0] == 'h' ? -EINVAL : sd_bus_message_append_basic(m, sig[0], &zero);
+                } else {
+                        r = -EINVAL;
+                }
+                if (r < 0)
+                        return r;
+                sig += len;
+        }
+        return 0;
+}
+
+typedef struct {
+        GPtrArray *methods;
+        const char *impl_path;
+} CallAll;
+
+/* One line per method: "Interface.Method\tok" or "...\terror name: message". */
+static void call_every_method(sd_bus *bus, GString *out, void *userdata) {
+        const CallAll *ca = userdata;
+
+        for (guint i = 0; i < ca->methods->len; i++) {
+                const XmlMethod *xm = ca->methods->pdata[i];
+                g_autoptr(sd_bus_message) m = NULL;
+                g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+                const char *path = strcmp(xm->iface, MC_BUS_IMPL_IFACE) == 0 ? ca->impl_path : MC_BUS_PATH;
+                int r = sd_bus_message_new_method_call(bus, &m, MC_BUS_NAME, path, xm->iface, xm->name);
+
+                if (r >= 0)
+                        r = append_defaults(m, xm->in_sig);
+                if (r >= 0)
+                        r = sd_bus_call(bus, m, 10 * 1000000, &error, NULL);
+                g_string_append_printf(out, "%s.%s\t", xm->iface, xm->name);
+                if (r >= 0)
+                        g_string_append(out, "ok\n");
+                else
+                        g_string_append_printf(out, "%s: %s\n", error.name ? error.name : "(no error name)",
+                                               error.message ? error.message : g_strerror(-r));
+        }
+}
+
+/* The system policy against the interface XML: nobody may call every
+ * method not documented as root only, so that a new method cannot be
+ * forgotten in the policy; the bus refuses the root-only ones. */
+START_TEST(policy_lets_every_query_through) {
+        g_autoptr(McHarness) h = host_new();
+        g_autoptr(sd_bus) bus = NULL;
+        g_autoptr(GPtrArray) methods = xml_methods();
+        const char *no_mdev[] = { "--no-mdev", NULL };
+        g_autofree char *impl_path = NULL, *lines_text = NULL;
+        g_auto(GStrv) lines = NULL;
+        guint queries = 0, privileged = 0;
+
+        mc_harness_start_bus(h, MC_BUS_SYSTEM);
+        mc_harness_start_daemon(h, no_mdev);
+        bus = mc_harness_connect(h);
+        {
+                g_autoptr(sd_bus_message) reply = NULL;
+                const char *p = NULL;
+                ck_assert_int_ge(sd_bus_call_method(bus, MC_BUS_NAME, MC_BUS_PATH, MC_BUS_MANAGER_IFACE,
+                                                    "GetImplementation", NULL, &reply, "s", "vfio-user:vnic"),
+                                 0);
+                ck_assert_int_ge(sd_bus_message_read(reply, "o", &p), 0);
+                impl_path = g_strdup(p);
+        }
+
+        {
+                CallAll ca = { methods, impl_path };
+                lines_text = as_user(h, 65534, false, call_every_method, &ca);
+        }
+        printf("every method of the interface XML, called by nobody on the system policy:\n%s", lines_text);
+        lines = g_strsplit(lines_text, "\n", -1);
+        ck_assert_uint_eq(g_strv_length(lines), methods->len + 1);
+        for (guint i = 0; i < methods->len; i++) {
+                const XmlMethod *xm = methods->pdata[i];
+                const char *answer = strchr(lines[i], '\t') + 1;
+                bool bus_denied = g_str_has_prefix(answer, SD_BUS_ERROR_ACCESS_DENIED ":");
+                bool daemon_denied = g_str_has_prefix(answer, MC_BUS_ERROR_PREFIX "AccessDenied:");
+
+                if (xm->privileged) {
+                        privileged++;
+                        ck_assert_msg(bus_denied, "%s.%s is root only, but the bus let nobody call it: %s",
+                                      xm->iface, xm->name, answer);
+                } else {
+                        queries++;
+                        ck_assert_msg(!bus_denied && !daemon_denied, "nobody may not call %s.%s: %s", xm->iface,
+                                      xm->name, answer);
+                        /* It reached the daemon: an answer or one of its errors. */
+                        ck_assert_msg(strcmp(answer, "ok") == 0 || g_str_has_prefix(answer, MC_BUS_ERROR_PREFIX) ||
+                                              g_str_has_prefix(answer, SD_BUS_ERROR_INVALID_ARGS ":"),
+                                      "%s.%s: %s", xm->iface, xm->name, answer);
+                }
+        }
+        /* Check, CheckWithOptions, CheckDevice, Describe, GetHostProfile,
+         * GetImplementation, Implementation.Check; Rescan. */
+        ck_assert_uint_ge(queries, 7);
+        ck_assert_uint_ge(privileged, 1);
+        ck_assert_int_eq(mc_harness_stop_daemon(h), 0);
+}
+END_TEST
+
 /* ---- bus activation ------------------------------------------------------------ */
 
 /* Stop a process that is not our child (the bus started it). */
@@ -937,6 +1293,8 @@ static Suite *service_suite(void) {
         tcase_add_test(tc[0], private_network_hides_udev_events);
         tcase_add_test(tc[1], system_bus_policy);
         tcase_add_test(tc[1], daemon_refuses_rescan);
+        tcase_add_test(tc[1], rescan_decided_on_bus_credentials);
+        tcase_add_test(tc[1], policy_lets_every_query_through);
         tcase_add_test(tc[2], bus_activation);
         tcase_add_test(tc[3], sandboxed_daemon);
         tcase_add_test(tc[4], syscall_filter_allows_daemon);

@@ -228,19 +228,23 @@ int mc_bus_append_valid_string(sd_bus_message *m, const char *s, size_t len) {
 
 int mc_bus_require_root(sd_bus_message *m, const char *what, sd_bus_error *error) {
         g_autoptr(sd_bus_creds) creds = NULL;
-        uid_t uid;
+        uid_t euid;
         int r;
 
-        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_AUGMENT,
-                                      &creds);
+        /* Only what the bus vouches for, as systemd decides: the effective
+         * uid the bus took from the caller's socket when it connected. Never
+         * SD_BUS_CREDS_AUGMENT: /proc/PID is read later, and by then the
+         * process may be gone or another one. */
+        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID, &creds);
         if (r < 0)
-                return r;
-        /* The effective uid when the bus tells it, else the real one. */
-        r = sd_bus_creds_get_euid(creds, &uid);
-        if (r < 0)
-                r = sd_bus_creds_get_uid(creds, &uid);
-        if (r < 0 || uid != 0)
                 return sd_bus_error_setf(error, MC_BUS_ERROR_ACCESS_DENIED,
-                                         "Only root may %s", what);
+                                         "Only root may %s; the bus does not say who is asking: %s", what,
+                                         g_strerror(-r));
+        if ((sd_bus_creds_get_augmented_mask(creds) & SD_BUS_CREDS_EUID) ||
+            sd_bus_creds_get_euid(creds, &euid) < 0)
+                return sd_bus_error_setf(error, MC_BUS_ERROR_ACCESS_DENIED,
+                                         "Only root may %s; the bus does not vouch for the caller's user", what);
+        if (euid != 0)
+                return sd_bus_error_setf(error, MC_BUS_ERROR_ACCESS_DENIED, "Only root may %s", what);
         return 0;
 }

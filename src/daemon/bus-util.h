@@ -34,5 +34,6 @@ int mc_bus_append_string(sd_bus_message *m, const char *s, size_t len);
 bool mc_bus_string_valid(const char *s, size_t len);
 int mc_bus_append_valid_string(sd_bus_message *m, const char *s, size_t len);
 
-/* AccessDenied unless the caller is root; what names the action. */
+/* AccessDenied unless the bus vouches that the caller's effective uid is
+ * root (never /proc); what names the action. */
 int mc_bus_require_root(sd_bus_message *m, const char *what, sd_bus_error *error);
