@@ -491,6 +491,106 @@ START_TEST(daemon_unreachable) {
 }
 END_TEST
 
+/* A stand-in for migcompatd that owns its name and refuses every call
+ * with one error, as a bus policy or the daemon's own check would. */
+typedef struct {
+        sd_bus *bus;
+        GThread *thread;
+        gint stop;
+        const char *error_name;
+} Refuser;
+
+static int refuse_call(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Refuser *rf = userdata;
+        if (!sd_bus_message_is_method_call(m, NULL, NULL) ||
+            g_strcmp0(sd_bus_message_get_destination(m), MC_BUS_NAME) != 0)
+                return 0;
+        (void) sd_bus_reply_method_errorf(m, rf->error_name, "Rejected send message (test: %s)", rf->error_name);
+        return 1;
+}
+
+static gpointer refuser_run(gpointer userdata) {
+        Refuser *rf = userdata;
+        while (!g_atomic_int_get(&rf->stop)) {
+                int r = sd_bus_process(rf->bus, NULL);
+                if (r < 0)
+                        break;
+                if (r == 0)
+                        (void) sd_bus_wait(rf->bus, 100 * 1000);
+        }
+        return NULL;
+}
+
+static Refuser *refuser_start(McHarness *h, const char *error_name) {
+        Refuser *rf = g_new0(Refuser, 1);
+        rf->error_name = error_name;
+        ck_assert_int_ge(sd_bus_new(&rf->bus), 0);
+        ck_assert_int_ge(sd_bus_set_address(rf->bus, mc_harness_bus_address(h)), 0);
+        ck_assert_int_ge(sd_bus_set_bus_client(rf->bus, 1), 0);
+        ck_assert_int_ge(sd_bus_start(rf->bus), 0);
+        ck_assert_int_ge(sd_bus_add_filter(rf->bus, NULL, refuse_call, rf), 0);
+        ck_assert_int_ge(sd_bus_request_name(rf->bus, MC_BUS_NAME, 0), 0);
+        rf->thread = g_thread_new("refuser", refuser_run, rf);
+        return rf;
+}
+
+static void refuser_stop(Refuser *rf) {
+        g_atomic_int_set(&rf->stop, 1);
+        g_thread_join(rf->thread);
+        sd_bus_flush_close_unref(rf->bus);
+        g_free(rf);
+}
+
+/* Access denied, by the bus policy or by migcompatd, is neither "no
+ * daemon" (3) nor a usage error: exit status 4 and a message that says
+ * who refused, for every verb that asks the daemon. */
+START_TEST(access_denied_exit_status) {
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
+        g_autofree char *ok = mc_harness_write(f->h, "ok.json", src_ok);
+        g_autofree char *xml = fixture("vgpu-metadata.xml");
+        static const struct {
+                const char *name, *says;
+        } errors[] = {
+                { "org.freedesktop.DBus.Error.AccessDenied", "access denied by the system bus policy" },
+                { MC_BUS_ERROR_PREFIX "AccessDenied", "access denied by migcompatd" },
+        };
+        static const char *const verbs[][3] = {
+                { "list", NULL, NULL },
+                { "show", "vfio-user:vnic", NULL },
+                { "describe", UUID_A, NULL },
+                { "check", "OK", NULL },
+                { "check", "--all-candidates", "OK" },
+                { "check", "--implementation=vfio-user:vnic", "OK" },
+                { "check-domain", "XML", NULL },
+                { "export", NULL, NULL },
+                { "monitor", NULL, NULL },
+        };
+
+        for (guint e = 0; e < G_N_ELEMENTS(errors); e++) {
+                Refuser *rf = refuser_start(f->h, errors[e].name);
+                for (guint i = 0; i < G_N_ELEMENTS(verbs); i++) {
+                        g_autofree char *out = NULL, *err = NULL;
+                        const char *args[2] = { verbs[i][1], verbs[i][2] };
+                        int status;
+
+                        for (guint k = 0; k < 2; k++) {
+                                if (g_strcmp0(args[k], "OK") == 0)
+                                        args[k] = ok;
+                                else if (g_strcmp0(args[k], "XML") == 0)
+                                        args[k] = xml;
+                        }
+                        status = run_ctl(f, &out, &err, verbs[i][0], args[0], args[1], NULL);
+                        ck_assert_msg(status == 4, "%s %s, %s: exit %d, expected 4: %s", verbs[i][0],
+                                      args[0] ? args[0] : "", errors[e].name, status, err);
+                        ck_assert_msg(strstr(err, errors[e].says), "%s, %s: %s", verbs[i][0], errors[e].name, err);
+                        ck_assert_msg(!strstr(err, "not running"), "%s: %s", verbs[i][0], err);
+                        ck_assert_str_eq(out, "");
+                }
+                refuser_stop(rf);
+        }
+}
+END_TEST
+
 /* ---- describe → metadata → check-domain ------------------------------------------------- */
 
 /* The vgpu domain with its migcompat element replaced by xml. */
@@ -1323,6 +1423,11 @@ START_TEST(unprivileged_queries) {
         ck_assert_contains(out, "verdict: compatible");
         g_clear_pointer(&out, g_free);
         g_clear_pointer(&err, g_free);
+        /* CheckWithOptions: the bus policy once forgot it. */
+        ck_assert_msg(run_ctl_nobody(f, &out, &err, "check", "--all-candidates", ok, NULL) == 0, "%s", err);
+        ck_assert_contains(out, "verdict: compatible");
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&err, g_free);
         ck_assert_int_eq(run_ctl_nobody(f, &out, &err, "describe", UUID_A, NULL), 0);
         ck_assert_contains(out, "\"framebuffer\" : 512");
         g_clear_pointer(&out, g_free);
@@ -1344,6 +1449,7 @@ static Suite *ctl_suite(void) {
         tcase_add_test(tc, show_text_and_json);
         tcase_add_test(tc, check_online_and_offline);
         tcase_add_test(tc, daemon_unreachable);
+        tcase_add_test(tc, access_denied_exit_status);
         tcase_add_test(tc, describe_roundtrip);
         tcase_add_test(tc, check_domain_cases);
         tcase_add_test(tc, check_domain_bad_input);

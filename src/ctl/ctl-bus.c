@@ -41,9 +41,18 @@ int ctl_bus_error(const sd_bus_error *error, int r, const char *what, GError **r
                             MC_BUS_NAME);
                 return CTL_EXIT_DAEMON;
         }
-        if (name_is(name, SD_BUS_ERROR_ACCESS_DENIED) || name_is(name, MC_BUS_ERROR_PREFIX "AccessDenied")) {
-                g_set_error(ret_error, CTL_ERROR, CTL_EXIT_DAEMON, "%s: access denied: %s", what, msg);
-                return CTL_EXIT_DAEMON;
+        /* Not "no daemon": it is there, and said no to this user. */
+        if (name_is(name, SD_BUS_ERROR_ACCESS_DENIED)) {
+                g_set_error(ret_error, CTL_ERROR, CTL_EXIT_ACCESS,
+                            "%s: access denied by the system bus policy (is "
+                            "org.migcompat.MigCompat1.conf installed and current?): %s",
+                            what, msg);
+                return CTL_EXIT_ACCESS;
+        }
+        if (name_is(name, MC_BUS_ERROR_PREFIX "AccessDenied")) {
+                g_set_error(ret_error, CTL_ERROR, CTL_EXIT_ACCESS, "%s: access denied by migcompatd: %s", what,
+                            msg);
+                return CTL_EXIT_ACCESS;
         }
         if (name_is(name, SD_BUS_ERROR_INVALID_ARGS) || (name && g_str_has_prefix(name, MC_BUS_ERROR_PREFIX))) {
                 g_set_error(ret_error, CTL_ERROR, CTL_EXIT_USAGE, "%s", msg);

@@ -3,7 +3,8 @@
 
 /* migcompatctl's shared state and helpers. Exit codes (migcompatctl(1)):
  * 0 compatible / success, 1 not established (incompatible or unknown),
- * 2 usage or input error, 3 the daemon could not be reached or refused. */
+ * 2 usage or input error, 3 the daemon could not be reached or failed,
+ * 4 access denied (by the bus policy or by migcompatd). */
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
@@ -16,10 +17,11 @@ enum {
         CTL_EXIT_NOT_COMPATIBLE = 1,
         CTL_EXIT_USAGE = 2,
         CTL_EXIT_DAEMON = 3,
+        CTL_EXIT_ACCESS = 4,
 };
 
 /* Errors carried up to the verb that prints them: the code is the exit
- * code (CTL_EXIT_USAGE or CTL_EXIT_DAEMON), so whoever prints the message
+ * code (CTL_EXIT_USAGE, CTL_EXIT_DAEMON or CTL_EXIT_ACCESS), so whoever prints the message
  * (a person's terminal, or the libvirt hook's one line) also knows how to
  * exit. */
 #define CTL_ERROR (ctl_error_quark())
