@@ -187,6 +187,127 @@ void bench_load_count(sd_bus *bus, const BenchRequest *req, uint64_t n, unsigned
                 g_error("a call failed");
 }
 
+/* ---- judged load -------------------------------------------------------------------- */
+
+typedef struct Judged Judged;
+
+/* One call in flight: which question it asked. */
+typedef struct {
+        Judged *j;
+        unsigned source;
+} JudgedCall;
+
+struct Judged {
+        const char *address;
+        const BenchRequest *req;
+        BenchJudge judge;
+        void *judge_data;
+        uint64_t *progress;
+        unsigned window;
+        uint64_t count, first;
+        sd_bus *bus;
+        uint64_t sent, answered, unexpected;
+        JudgedCall *calls; /* window of them, reused */
+        GPtrArray *free_calls;
+};
+
+/* Unexpected replies printed over all clients, at most. */
+#define JUDGED_PRINT_MAX 10
+static gint judged_printed;
+
+static int judged_start(Judged *j, sd_bus_message_handler_t cb);
+
+static int on_judged_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        JudgedCall *call = userdata;
+        Judged *j = call->j;
+
+        if (!j->judge(m, call->source, j->judge_data)) {
+                const sd_bus_error *e = sd_bus_message_get_error(m);
+                j->unexpected++;
+                if (g_atomic_int_add(&judged_printed, 1) < JUDGED_PRINT_MAX)
+                        g_printerr("unexpected answer to question %u: %s%s%s\n", call->source,
+                                   e ? e->name : "a reply that does not fit it", e ? ": " : "",
+                                   e && e->message ? e->message : "");
+        }
+        j->answered++;
+        if (j->progress)
+                __atomic_fetch_add(j->progress, 1, __ATOMIC_RELAXED);
+        g_ptr_array_add(j->free_calls, call);
+        if (j->sent < j->count && judged_start(j, on_judged_reply) < 0)
+                g_error("cannot send a call");
+        return 1;
+}
+
+static int judged_start(Judged *j, sd_bus_message_handler_t cb) {
+        const char *dest = j->req->destination ? j->req->destination : MC_BUS_NAME;
+        guint k = g_strv_length((char **) j->req->sources);
+        JudgedCall *call = g_ptr_array_steal_index_fast(j->free_calls, j->free_calls->len - 1);
+        int r;
+
+        call->source = (unsigned) ((j->first + j->sent) % k);
+        r = sd_bus_call_method_async(j->bus, NULL, dest, MC_BUS_PATH, MC_BUS_MANAGER_IFACE, "Check", cb, call,
+                                     "s", j->req->sources[call->source]);
+        if (r >= 0)
+                j->sent++;
+        return r;
+}
+
+static void *judged_thread(void *userdata) {
+        Judged *j = userdata;
+
+        j->bus = connect_to(j->address);
+        j->calls = g_new0(JudgedCall, j->window);
+        j->free_calls = g_ptr_array_new();
+        for (unsigned i = 0; i < j->window; i++) {
+                j->calls[i].j = j;
+                g_ptr_array_add(j->free_calls, &j->calls[i]);
+        }
+        for (unsigned i = 0; i < j->window && j->sent < j->count; i++)
+                if (judged_start(j, on_judged_reply) < 0)
+                        g_error("cannot send a call");
+        while (j->answered < j->sent) {
+                int r = sd_bus_process(j->bus, NULL);
+                if (r < 0)
+                        g_error("bus connection failed: %s", g_strerror(-r));
+                if (r == 0)
+                        sd_bus_wait(j->bus, UINT64_MAX);
+        }
+        sd_bus_flush_close_unref(j->bus);
+        j->bus = NULL;
+        g_ptr_array_free(j->free_calls, true);
+        g_free(j->calls);
+        return NULL;
+}
+
+void bench_load_judged(const char *address, unsigned n_clients, unsigned window, const BenchRequest *req,
+                       uint64_t total, BenchJudge judge, void *judge_data, uint64_t *progress, BenchTally *tally) {
+        g_autofree Judged *clients = g_new0(Judged, n_clients);
+        g_autofree pthread_t *threads = g_new0(pthread_t, n_clients);
+        guint n_sources = g_strv_length((char **) req->sources);
+
+        g_atomic_int_set(&judged_printed, 0);
+        for (unsigned i = 0; i < n_clients; i++) {
+                clients[i] = (Judged) {
+                        .address = address,
+                        .req = req,
+                        .judge = judge,
+                        .judge_data = judge_data,
+                        .progress = progress,
+                        .window = window,
+                        /* The remainder goes to the first clients. */
+                        .count = total / n_clients + (i < total % n_clients),
+                        .first = (uint64_t) i * n_sources / n_clients,
+                };
+                pthread_create(&threads[i], NULL, judged_thread, &clients[i]);
+        }
+        *tally = (BenchTally) { 0 };
+        for (unsigned i = 0; i < n_clients; i++) {
+                pthread_join(threads[i], NULL);
+                tally->answered += clients[i].answered;
+                tally->unexpected += clients[i].unexpected;
+        }
+}
+
 /* ---- the reference service ---------------------------------------------------------- */
 
 struct BenchEcho {

@@ -7,6 +7,7 @@
  * and does nothing else (what the bus alone costs for an answer that
  * large). */
 
+#include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <systemd/sd-bus.h>
@@ -38,6 +39,25 @@ double bench_load(const char *address, unsigned n_clients, unsigned window, cons
 
 /* Exactly n calls, pipelined on one connection (for memory figures). */
 void bench_load_count(sd_bus *bus, const BenchRequest *req, uint64_t n, unsigned window);
+
+/* ---- judged load (the soak) ---- */
+
+/* Whether reply (a method return or an error) is what the question
+ * req->sources[source] expects. */
+typedef bool (*BenchJudge)(sd_bus_message *reply, unsigned source, void *userdata);
+
+typedef struct {
+        uint64_t answered;   /* replies, whatever they said */
+        uint64_t unexpected; /* of them, not what their question expects */
+} BenchTally;
+
+/* total Check calls of req, split over n_clients connections (one thread
+ * each) with `window` in flight on each; every reply is judged, none
+ * aborts the run (the first few unexpected ones are printed). progress,
+ * when not NULL, counts the replies as they come (atomically), for a
+ * watcher on another thread. */
+void bench_load_judged(const char *address, unsigned n_clients, unsigned window, const BenchRequest *req,
+                       uint64_t total, BenchJudge judge, void *judge_data, uint64_t *progress, BenchTally *tally);
 
 /* The reference service, on its own thread and connection. */
 typedef struct BenchEcho BenchEcho;

@@ -485,3 +485,81 @@ bool bench_proc_rss(pid_t pid, uint64_t *hwm_kib, uint64_t *rss_kib) {
         }
         return got_hwm && got_rss;
 }
+
+int bench_proc_fds(pid_t pid) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/fd", (int) pid);
+        g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+        int n = 0;
+
+        if (!dir)
+                return -1;
+        while (g_dir_read_name(dir))
+                n++;
+        return n;
+}
+
+/* ---- running ------------------------------------------------------------------ */
+
+int bench_run_test(const TTest *test) {
+        Suite *s = suite_create("bench");
+        TCase *tc = tcase_create("bench");
+        SRunner *sr;
+        int failed;
+
+        tcase_add_test(tc, test);
+        suite_add_tcase(s, tc);
+        sr = srunner_create(s);
+        /* In this process: figures of a forked test child would be no
+         * different, but failing asserts must still be reported. */
+        srunner_set_fork_status(sr, CK_NOFORK);
+        srunner_run_all(sr, CK_SILENT);
+        failed = srunner_ntests_failed(sr);
+        if (failed) {
+                TestResult **tr = srunner_failures(sr);
+                fprintf(stderr, "failed: %s:%d: %s\n", tr_lfile(tr[0]), tr_lno(tr[0]), tr_msg(tr[0]));
+                free(tr);
+        }
+        srunner_free(sr);
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* The work's process group, for the signal handler only. */
+static volatile pid_t work_group;
+
+static void forward_signal(int sig) {
+        if (work_group > 0)
+                kill(-work_group, SIGKILL);
+        signal(sig, SIG_DFL);
+        raise(sig);
+}
+
+int bench_run_in_group(int (*fn)(void *userdata), void *userdata) {
+        int status = 0;
+        pid_t pid;
+
+        fflush(NULL);
+        pid = fork();
+        if (pid < 0)
+                return perror("fork"), EXIT_FAILURE;
+        setpgid(pid, pid);
+        if (pid == 0) {
+                int r;
+                setpgid(0, 0);
+                /* Not without us. */
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                r = fn(userdata);
+                fflush(NULL);
+                _exit(r);
+        }
+        /* Interrupted (Ctrl-C, a CI time limit): end the child's group
+         * too, not only ourselves. */
+        work_group = pid;
+        signal(SIGINT, forward_signal);
+        signal(SIGTERM, forward_signal);
+        signal(SIGHUP, forward_signal);
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        (void) kill(-pid, SIGKILL);
+        work_group = 0;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_FAILURE;
+}

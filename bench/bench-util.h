@@ -5,6 +5,7 @@
  * result table and its JSON twin, and migcompatd started exactly as systemd
  * starts it (Type=notify, no -v), timed from exec to READY=1. */
 
+#include <check.h>
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -89,3 +90,20 @@ uint64_t bench_proc_cpu_ns(pid_t pid);
 
 /* VmHWM and VmRSS of a process, in KiB (false when unreadable). */
 bool bench_proc_rss(pid_t pid, uint64_t *hwm_kib, uint64_t *rss_kib);
+
+/* Open file descriptors of a process (entries of /proc/PID/fd); -1 when
+ * unreadable. */
+int bench_proc_fds(pid_t pid);
+
+/* ---- running ------------------------------------------------------------------ */
+
+/* Run a check test in this process (CK_NOFORK), so that the harness's
+ * failing asserts are reported: EXIT_SUCCESS, or EXIT_FAILURE with the
+ * first failure printed. */
+int bench_run_test(const TTest *test);
+
+/* Run fn in a child process leading a process group of its own, and end
+ * that group when it returns, fails or we are interrupted (SIGINT,
+ * SIGTERM, SIGHUP): whatever it started (buses, daemons) goes with it.
+ * Returns fn's return value as the child's exit status. */
+int bench_run_in_group(int (*fn)(void *userdata), void *userdata);

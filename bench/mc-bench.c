@@ -709,39 +709,6 @@ START_TEST(run_benchmark) {
 }
 END_TEST
 
-static int run(void) {
-        Suite *s = suite_create("bench");
-        TCase *tc = tcase_create("bench");
-        SRunner *sr;
-        int failed;
-
-        tcase_add_test(tc, run_benchmark);
-        suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        /* In this process: figures of a forked test child would be no
-         * different, but failing asserts must still be reported. */
-        srunner_set_fork_status(sr, CK_NOFORK);
-        srunner_run_all(sr, CK_SILENT);
-        failed = srunner_ntests_failed(sr);
-        if (failed) {
-                TestResult **tr = srunner_failures(sr);
-                fprintf(stderr, "benchmark failed: %s:%d: %s\n", tr_lfile(tr[0]), tr_lno(tr[0]), tr_msg(tr[0]));
-                free(tr);
-        }
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
-
-/* The benchmark's process group, for the signal handler only. */
-static volatile pid_t work_group;
-
-static void forward_signal(int sig) {
-        if (work_group > 0)
-                kill(-work_group, SIGKILL);
-        signal(sig, SIG_DFL);
-        raise(sig);
-}
-
 static void usage(void) {
         printf("Usage: mc-bench [--small] [--quick] [--strict] [--json FILE]\n"
                "                [--only check,startup,hotplug,probe]\n"
@@ -750,6 +717,33 @@ static void usage(void) {
                "  --small   small hosts, few samples (CI: it keeps building and running)\n"
                "  --quick   full sizes, fewer samples (while working on the code)\n"
                "  --strict  exit 3 when a target is not met\n");
+}
+
+static int bench_child(void *userdata) {
+        g_autoptr(GError) error = NULL;
+        int r;
+
+        report = bench_report_new();
+        bench_report_set_config(report, "mode", "%s%s", opts.small ? "small" : "full",
+                                opts.quick ? " (quick: fewer samples)" : "");
+        r = bench_run_test(run_benchmark);
+        bench_report_print(report, stdout);
+        printf("All targets met: %s\n", bench_report_all_met(report) ? "yes" : "no");
+        /* The targets are stated for the full sizes and samples: a
+         * small or quick pass only shows the figures move. */
+        if (opts.small || opts.quick)
+                printf("(a %s pass: the targets are judged on the full run, tools/bench.sh)\n",
+                       opts.small ? "small" : "quick");
+        if (r == EXIT_SUCCESS && opts.strict && !bench_report_all_met(report))
+                r = 3;
+        if (!bench_report_write_json(report, opts.json_path, &error)) {
+                fprintf(stderr, "mc-bench: %s: %s\n", opts.json_path, error->message);
+                r = EXIT_FAILURE;
+        } else {
+                printf("Figures written to %s\n", opts.json_path);
+        }
+        bench_report_free(report);
+        return r;
 }
 
 int main(int argc, char *argv[]) {
@@ -762,9 +756,7 @@ int main(int argc, char *argv[]) {
                 { "only", required_argument, NULL, 'o' },
                 {}
         };
-        g_autoptr(GError) error = NULL;
         int opt, status = 0;
-        pid_t pid;
 
         opts.json_path = g_strdup("bench-results.json");
         while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
@@ -819,49 +811,8 @@ int main(int argc, char *argv[]) {
 
         /* The work runs in a child, its own process group: whatever it
          * started (buses, daemons) is ended with it, even when it fails. */
-        fflush(NULL);
-        pid = fork();
-        if (pid < 0)
-                return perror("fork"), EXIT_FAILURE;
-        setpgid(pid, pid);
-        if (pid == 0) {
-                int r;
-                setpgid(0, 0);
-                /* Not without us. */
-                prctl(PR_SET_PDEATHSIG, SIGKILL);
-                report = bench_report_new();
-                bench_report_set_config(report, "mode", "%s%s", opts.small ? "small" : "full",
-                                        opts.quick ? " (quick: fewer samples)" : "");
-                r = run();
-                bench_report_print(report, stdout);
-                printf("All targets met: %s\n", bench_report_all_met(report) ? "yes" : "no");
-                /* The targets are stated for the full sizes and samples: a
-                 * small or quick pass only shows the figures move. */
-                if (opts.small || opts.quick)
-                        printf("(a %s pass: the targets are judged on the full run, tools/bench.sh)\n",
-                               opts.small ? "small" : "quick");
-                if (r == EXIT_SUCCESS && opts.strict && !bench_report_all_met(report))
-                        r = 3;
-                if (!bench_report_write_json(report, opts.json_path, &error)) {
-                        fprintf(stderr, "mc-bench: %s: %s\n", opts.json_path, error->message);
-                        r = EXIT_FAILURE;
-                } else {
-                        printf("Figures written to %s\n", opts.json_path);
-                }
-                bench_report_free(report);
-                fflush(NULL);
-                _exit(r);
-        }
-        /* Interrupted (Ctrl-C, a CI time limit): end the child's group
-         * too, not only ourselves. */
-        work_group = pid;
-        signal(SIGINT, forward_signal);
-        signal(SIGTERM, forward_signal);
-        signal(SIGHUP, forward_signal);
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-        (void) kill(-pid, SIGKILL);
+        status = bench_run_in_group(bench_child, NULL);
         g_free(opts.json_path);
         g_strfreev(opts.only);
-        return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_FAILURE;
+        return status;
 }
