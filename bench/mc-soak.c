@@ -350,7 +350,7 @@ START_TEST(soak) {
                 .n_descriptors = N_DESCRIPTORS,
         };
         Questions q;
-        Churn c = { .tb = tb, .h = h };
+        Churn c = { .tb = tb, .h = h }, before, after;
         Load warm, load;
         Footprint start, middle = { 0 }, end;
         uint64_t gen_start, gen_end, t0, t1, last_step;
@@ -383,13 +383,14 @@ START_TEST(soak) {
         start = footprint(d);
         gen_start = generation(bus);
         fprintf(stderr, "soak: %u parents x %u types + %u programs; %" G_GUINT64_FORMAT
-                        " checks from %u clients, a change every %u ms\n",
+                        " checks from %u clients, a change every %u ms at most\n",
                 N_PARENTS, N_TYPES, N_DESCRIPTORS, opts.checks, opts.clients, opts.interval_ms);
         ck_assert_msg(warm.tally.unexpected == 0, "%" G_GUINT64_FORMAT " unexpected answers in the warm-up",
                       warm.tally.unexpected);
 
         load = (Load) { .address = mc_harness_bus_address(h), .q = &q, .total = opts.checks };
         load.req = warm.req;
+        before = c;
         t0 = bench_now_ns();
         last_step = t0;
         t = g_thread_new("soak-load", load_thread, &load);
@@ -414,6 +415,7 @@ START_TEST(soak) {
         }
         g_thread_join(t);
         t1 = bench_now_ns();
+        after = c;
         churn_restore(&c);
         settle(bus);
         end = footprint(d);
@@ -421,23 +423,38 @@ START_TEST(soak) {
         if (!have_middle)
                 middle = end;
 
+        /* Warnings are what the daemon says of what it read half written
+         * (a data file rewritten in place): show the first few. */
         log = bench_daemon_log(d);
-        for (const char *p = log; (p = strstr(p, "<4>")); p += 3)
-                warnings++;
+        {
+                g_auto(GStrv) lines = g_strsplit(log, "\n", -1);
+                for (char **l = lines; *l; l++)
+                        if (g_str_has_prefix(*l, "<4>") || g_str_has_prefix(*l, "<3>")) {
+                                if (warnings++ < 5)
+                                        printf("  daemon: %s\n", *l);
+                        }
+        }
         g_free(log);
 
         printf("Soak: %" G_GUINT64_FORMAT " checks from %u clients in %.1f s (%.0f checks/s)\n", opts.checks,
                opts.clients, (t1 - t0) / 1e9, load.tally.answered / ((t1 - t0) / 1e9));
         printf("  host: %u parents x %u types (half through model data files) + %u programs\n", N_PARENTS,
                N_TYPES, N_DESCRIPTORS);
-        printf("  changes meanwhile: %" G_GUINT64_FORMAT " attribute changes, %" G_GUINT64_FORMAT
-               " instances created and %" G_GUINT64_FORMAT " removed, %" G_GUINT64_FORMAT
-               " parents hotplugged and %" G_GUINT64_FORMAT " unplugged (%" G_GUINT64_FORMAT
-               " uevents), %" G_GUINT64_FORMAT " data files and %" G_GUINT64_FORMAT
-               " descriptors rewritten\n",
-               c.attr_changes, c.instances_added, c.instances_removed, c.parents_added, c.parents_removed, c.uevents,
-               c.data_rewrites, c.descriptor_rewrites);
-        printf("  the daemon published %" G_GUINT64_FORMAT " generations; %u warnings in its log\n",
+        {
+                guint steps = after.round - before.round;
+                printf("  changes meanwhile: %u, one every %.1f ms: %" G_GUINT64_FORMAT " attribute changes, %"
+                       G_GUINT64_FORMAT " instances created and %" G_GUINT64_FORMAT " removed, %" G_GUINT64_FORMAT
+                       " parents hotplugged and %" G_GUINT64_FORMAT " unplugged (%" G_GUINT64_FORMAT
+                       " uevents), %" G_GUINT64_FORMAT " data files and %" G_GUINT64_FORMAT
+                       " descriptors rewritten\n",
+                       steps, (t1 - t0) / 1e6 / MAX(steps, 1), after.attr_changes - before.attr_changes,
+                       after.instances_added - before.instances_added,
+                       after.instances_removed - before.instances_removed,
+                       after.parents_added - before.parents_added, after.parents_removed - before.parents_removed,
+                       after.uevents - before.uevents, after.data_rewrites - before.data_rewrites,
+                       after.descriptor_rewrites - before.descriptor_rewrites);
+        }
+        printf("  the daemon published %" G_GUINT64_FORMAT " generations; %u warnings and errors in its log\n",
                gen_end - gen_start, warnings);
         printf("  checks answered:     %" G_GUINT64_FORMAT "\n", load.tally.answered);
         printf("  unexpected answers:  %" G_GUINT64_FORMAT "\n", load.tally.unexpected);
