@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -385,6 +386,41 @@ START_TEST(daemon_unreachable_policy) {
 }
 END_TEST
 
+/* migcompatctl's exit status 4 (access denied by the bus policy or the
+ * daemon) is decided as an unreachable daemon is: refused, unless
+ * on_daemon_unreachable=allow. A stand-in migcompatctl answers it. */
+START_TEST(access_denied_policy) {
+        g_autoptr(Fx) f = fx_new();
+        g_autofree char *good = fixture("vgpu-metadata.xml");
+        g_autofree char *ctl = mc_harness_write(
+                f->h, "denied-ctl",
+                "#!/bin/sh\n"
+                "cat >/dev/null\n"
+                "echo 'migcompat: cannot check the incoming migration of domain \"rhel9-vgpu\": "
+                "Check: access denied by the system bus policy' >&2\n"
+                "exit 4\n");
+
+        ck_assert_int_eq(chmod(ctl, 0755), 0);
+        g_setenv("MIGCOMPATCTL", ctl, true);
+        {
+                g_auto(HookRun) r = { 0 };
+                run_hook(f, "rhel9-vgpu", "migrate", "begin", good, &r);
+                ck_assert_int_eq(r.status, 1);
+                assert_one_line(&r);
+                ck_assert_contains(r.err, "access denied by the system bus policy; refusing it "
+                                          "(on_daemon_unreachable=allow in ");
+        }
+        set_conf(f, "on_daemon_unreachable=allow\n");
+        {
+                g_auto(HookRun) r = { 0 };
+                run_hook(f, "rhel9-vgpu", "migrate", "begin", good, &r);
+                ck_assert_int_eq(r.status, 0);
+                assert_one_line(&r);
+                ck_assert_contains(r.err, "; allowing it unchecked (on_daemon_unreachable=allow)");
+        }
+}
+END_TEST
+
 START_TEST(bad_input_and_missing_ctl) {
         g_autoptr(Fx) f = fx_new();
         g_autofree char *good = fixture("vgpu-metadata.xml");
@@ -428,6 +464,7 @@ static Suite *hook_suite(void) {
         tcase_add_test(tc, migrate_local_not_migratable);
         tcase_add_test(tc, migrate_s390_ccw_ap);
         tcase_add_test(tc, daemon_unreachable_policy);
+        tcase_add_test(tc, access_denied_policy);
         tcase_add_test(tc, bad_input_and_missing_ctl);
         suite_add_tcase(s, tc);
         return s;
