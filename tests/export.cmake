@@ -8,3 +8,10 @@ if(TARGET test-export)
   add_dependencies(test-export migcompatd migcompatctl mc-probe-prog)
   set_tests_properties(test-export PROPERTIES ENVIRONMENT "${MC_TEST_ENV};G_SLICE=always-malloc;G_DEBUG=gc-friendly")
 endif()
+
+add_test(NAME test-openstack COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test-openstack.sh ${CMAKE_BINARY_DIR}
+                                        ${CMAKE_SOURCE_DIR})
+set_tests_properties(test-openstack PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 ENVIRONMENT "${MC_TEST_ENV}")
+if(TARGET migcompatctl)
+  set_tests_properties(test-openstack PROPERTIES DEPENDS test-export)
+endif()
