@@ -659,6 +659,136 @@ START_TEST(placement_static_traits_and_merge) {
 }
 END_TEST
 
+
+/* ---- the shipped unit ------------------------------------------------------------------------- */
+
+static int spawn_sync(const char *const *argv, char **out, char **err) {
+        g_autoptr(GError) error = NULL;
+        int status = 0;
+        ck_assert_msg(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out, err, &status,
+                                   &error),
+                      "%s: %s", argv[0], error ? error->message : "");
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static char *unit_value(const char *unit, const char *key) {
+        g_auto(GStrv) lines = g_strsplit(unit, "\n", -1);
+        g_autofree char *prefix = g_strconcat(key, "=", NULL);
+        char *value = NULL;
+        for (guint i = 0; lines[i]; i++)
+                if (g_str_has_prefix(lines[i], prefix)) {
+                        ck_assert_msg(!value, "%s= twice", key);
+                        value = g_strdup(lines[i] + strlen(prefix));
+                }
+        return value;
+}
+
+/* migcompat-nfd.service passes systemd-analyze verify, is sandboxed (its
+ * exposure printed), may write the one directory its ExecStart writes to,
+ * and its very command line, run inside an approximation of its sandbox
+ * (tests/service-sandbox.sh: everything read-only but that directory, no
+ * capability, no new privileges), keeps the file there current. */
+START_TEST(nfd_unit) {
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
+        g_autofree char *path = mc_harness_build_path("tests/service/migcompat-nfd.service");
+        g_autofree char *unit = slurp(path);
+        g_autofree char *exec = unit_value(unit, "ExecStart");
+        g_autofree char *rw = unit_value(unit, "ReadWritePaths");
+        g_autofree char *out = NULL, *err = NULL, *output = NULL, *sandbox = NULL, *log = NULL;
+        g_autofree char *dir = mc_harness_mkdir(f->h, "features.d");
+        g_autofree char *file = g_build_filename(dir, "migcompat", NULL);
+        g_autofree char *errpath = g_build_filename(mc_harness_dir(f->h), "unit.err", NULL);
+        g_auto(GStrv) args = NULL;
+        g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+        g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "DBUS_SYSTEM_BUS_ADDRESS",
+                                             mc_harness_bus_address(f->h), true);
+        g_autoptr(GError) error = NULL;
+        GPid pid;
+        int status = 0, errfd;
+
+        {
+                const char *verify[] = { "systemd-analyze", "verify", "--man=no", path, NULL };
+                int r = spawn_sync(verify, &out, &err);
+                ck_assert_msg(r == 0 && !strstr(out, "migcompat-nfd") && !strstr(err, "migcompat-nfd"),
+                              "systemd-analyze verify: %d\n%s%s", r, out, err);
+                g_clear_pointer(&out, g_free);
+                g_clear_pointer(&err, g_free);
+        }
+        {
+                const char *security[] = { "systemd-analyze", "security", "--offline=true", "--no-pager", path, NULL };
+                const char *overall;
+                ck_assert_int_eq(spawn_sync(security, &out, &err), 0);
+                overall = strstr(out, "Overall exposure level for migcompat-nfd.service: ");
+                ck_assert(overall);
+                overall += strlen("Overall exposure level for migcompat-nfd.service: ");
+                printf("migcompat-nfd.service exposure: %.40s\n", overall);
+                ck_assert_msg(g_ascii_strtod(overall, NULL) <= 1.0, "exposure %.20s above 1.0", overall);
+                g_clear_pointer(&out, g_free);
+                g_clear_pointer(&err, g_free);
+        }
+        for (const char *must = "ProtectSystem=strict\nNoNewPrivileges=yes\nCapabilityBoundingSet=\n"
+                                "PrivateNetwork=yes\nRestrictAddressFamilies=AF_UNIX\nPrivateUsers=yes\n";
+             *must;) {
+                const char *nl = strchr(must, '\n');
+                g_autofree char *line = g_strndup(must, (gsize) (nl - must + 1));
+                ck_assert_msg(strstr(unit, line), "the unit lacks %s", line);
+                must = nl + 1;
+        }
+
+        /* ReadWritePaths= is the directory of --output=, and nothing else. */
+        ck_assert(exec && rw);
+        ck_assert_msg(g_shell_parse_argv(exec, NULL, &args, &error), "%s", error ? error->message : "");
+        for (guint i = 0; args[i]; i++)
+                if (g_str_has_prefix(args[i], "--output="))
+                        output = g_strdup(args[i] + strlen("--output="));
+        ck_assert(output);
+        {
+                g_autofree char *odir = g_path_get_dirname(output);
+                ck_assert_str_eq(odir, rw);
+        }
+
+        /* The same command line, its directory moved below the test's. */
+        mc_harness_start_daemon(f->h, NULL);
+        sandbox = mc_harness_source_path("tests/service-sandbox.sh");
+        g_ptr_array_add(argv, g_strdup("/bin/sh"));
+        g_ptr_array_add(argv, g_strdup(sandbox));
+        g_ptr_array_add(argv, g_strdup(dir));
+        for (guint i = 0; args[i]; i++)
+                g_ptr_array_add(argv, g_str_has_prefix(args[i], "--output=") ? g_strconcat("--output=", file, NULL)
+                                                                            : g_strdup(args[i]));
+        g_ptr_array_add(argv, NULL);
+        env = g_environ_setenv(env, "G_SLICE", "always-malloc", true);
+        errfd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        ck_assert_int_ge(errfd, 0);
+        ck_assert_msg(g_spawn_async_with_pipes_and_fds(NULL, (const char *const *) argv->pdata, (const char *const *) env,
+                                                       G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, -1, -1, errfd, NULL,
+                                                       NULL, 0, &pid, NULL, NULL, NULL, &error),
+                      "%s", error ? error->message : "");
+        close(errfd);
+        ck_assert_msg(wait_file_contains(file, "migcompat.org/acme.example_vgpu__v2=true", 20000),
+                      "the unit's command wrote nothing in its sandbox: %s", (log = slurp(errpath)));
+        g_clear_pointer(&log, g_free);
+        /* A rewrite, in the sandbox too: a card with a new model arrives. */
+        {
+                McTestType t = { "newv-1", "new vGPU", NULL, "vfio-pci", 2, "new-vendor.example/gpu:\nv7\n", NULL };
+                g_autofree char *parent = mc_testbed_add_pci_parent(f->tb, "0000:d8:00.0", "newv");
+                mc_testbed_add_type(f->tb, parent, &t);
+                mc_testbed_uevent(f->tb, parent, "add");
+                ck_assert_msg(wait_file_contains(file, "migcompat.org/new-vendor.example_gpu__v7=true", 20000),
+                              "not rewritten in the sandbox: %s", (log = slurp(errpath)));
+                g_clear_pointer(&log, g_free);
+        }
+        kill(pid, SIGTERM);
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        log = slurp(errpath);
+        printf("the unit's command in its sandbox said:\n%s", log);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit %d:\n%s", status, log);
+        ck_assert_contains(log, "start: wrote ");
+        ck_assert_contains(log, "implementations changed: wrote ");
+        ck_assert_uint_eq(hidden_files(dir), 0);
+}
+END_TEST
+
 static Suite *export_suite(void) {
         Suite *s = suite_create("export");
         TCase *tc = tcase_create("export");
@@ -670,6 +800,7 @@ static Suite *export_suite(void) {
         tcase_add_test(tc, output_never_partial);
         tcase_add_test(tc, watch_rewrites_on_change);
         tcase_add_test(tc, placement_static_traits_and_merge);
+        tcase_add_test(tc, nfd_unit);
         suite_add_tcase(s, tc);
         return s;
 }
