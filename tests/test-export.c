@@ -660,6 +660,51 @@ START_TEST(placement_static_traits_and_merge) {
 END_TEST
 
 
+/* migcompatctl(1)'s feature file example is what the demo host's profile
+ * gives: its comment lines and its first labels, in order, as they are. */
+START_TEST(nfd_man_example) {
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
+        g_autofree char *page_path = mc_harness_source_path("man/migcompatctl.1.in");
+        g_autofree char *profile = mc_harness_source_path("data/demo/host-profile.json");
+        g_autofree char *page = slurp(page_path);
+        g_autofree char *out = NULL, *err = NULL;
+        const char *begin = strstr(page, ".\\\" nfd-example-begin");
+        const char *end = strstr(page, ".\\\" nfd-example-end");
+        g_auto(GStrv) lines = NULL;
+        g_auto(GStrv) real = NULL;
+        guint k = 0, shown = 0;
+        NfdFile n;
+
+        ck_assert_msg(begin && end && begin < end, "no marked example in the page");
+        {
+                g_autofree char *block = g_strndup(begin, (gsize) (end - begin));
+                lines = g_strsplit(block, "\n", -1);
+        }
+        ck_assert_int_eq(RUN(f, &out, &err, "export", "--format", "nfd", "--profile", profile), 0);
+        nfd_parse(out, &n);
+        real = g_strsplit(out, "\n", -1);
+        for (guint i = 0; lines[i]; i++) {
+                const char *l = lines[i];
+                if (l[0] == '.' || !*l)
+                        continue; /* the macros around the example */
+                ck_assert_msg(real[k], "the page shows more lines than there are: %s", l);
+                if (g_str_has_prefix(l, "# +expiry-time=")) {
+                        g_autoptr(GDateTime) t = rfc3339(l + strlen("# +expiry-time="));
+                        ck_assert(t);
+                        ck_assert(g_str_has_prefix(real[k], "# +expiry-time="));
+                } else {
+                        ck_assert_msg(strcmp(l, real[k]) == 0, "the page shows\n  %s\nthe program writes\n  %s", l,
+                                      real[k]);
+                }
+                k++;
+                shown += !g_str_has_prefix(l, "#");
+        }
+        ck_assert_uint_ge(shown, 5);
+        ck_assert_uint_gt(n.labels->len, shown);
+        nfd_file_clear(&n);
+}
+END_TEST
+
 /* ---- the shipped unit ------------------------------------------------------------------------- */
 
 static int spawn_sync(const char *const *argv, char **out, char **err) {
@@ -801,6 +846,7 @@ static Suite *export_suite(void) {
         tcase_add_test(tc, watch_rewrites_on_change);
         tcase_add_test(tc, placement_static_traits_and_merge);
         tcase_add_test(tc, nfd_unit);
+        tcase_add_test(tc, nfd_man_example);
         suite_add_tcase(s, tc);
         return s;
 }
