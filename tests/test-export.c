@@ -591,6 +591,60 @@ START_TEST(watch_rewrites_on_change) {
 }
 END_TEST
 
+/* With an expiry, the watch rewrites the file at half of it with nothing
+ * else happening: the labels never lapse while it runs. */
+START_TEST(watch_refreshes_before_expiry) {
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
+        g_autofree char *dir = mc_harness_mkdir(f->h, "features.d");
+        g_autofree char *file = g_build_filename(dir, "migcompat", NULL);
+        g_autofree char *ctl = mc_harness_build_path("src/migcompatctl");
+        g_autofree char *first = NULL, *log = NULL;
+        g_autofree char *errpath = g_build_filename(mc_harness_dir(f->h), "watch.err", NULL);
+        g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "DBUS_SYSTEM_BUS_ADDRESS",
+                                             mc_harness_bus_address(f->h), true);
+        const char *argv[] = { ctl, "export", "--watch", "--format=nfd", "--expiry=4s", "--output", file, NULL };
+        g_autoptr(GError) error = NULL;
+        gint64 deadline;
+        GPid pid;
+        int status = 0;
+        int errfd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        NfdFile a, b;
+
+        ck_assert_int_ge(errfd, 0);
+        mc_harness_start_daemon(f->h, NULL);
+        env = g_environ_setenv(env, "G_SLICE", "always-malloc", true);
+        ck_assert_msg(g_spawn_async_with_pipes_and_fds(NULL, argv, (const char *const *) env, G_SPAWN_DO_NOT_REAP_CHILD,
+                                                       NULL, NULL, -1, -1, errfd, NULL, NULL, 0, &pid, NULL, NULL,
+                                                       NULL, &error),
+                      "%s", error ? error->message : "");
+        close(errfd);
+        ck_assert(wait_file_contains(file, "# +expiry-time=", 20000));
+        first = slurp(file);
+        nfd_parse(first, &a);
+        /* Rewritten after about 2 s, the new expiry later than the old. */
+        deadline = g_get_monotonic_time() + 15 * G_USEC_PER_SEC;
+        for (;;) {
+                g_autofree char *now = slurp(file);
+                if (strcmp(now, first) != 0) {
+                        nfd_parse(now, &b);
+                        break;
+                }
+                ck_assert_msg(g_get_monotonic_time() < deadline, "not rewritten within 15 s: %s",
+                              (log = slurp(errpath)));
+                g_usleep(100 * 1000);
+        }
+        ck_assert_int_gt(g_date_time_compare(b.expiry, a.expiry), 0);
+        assert_expiry_in(b.expiry, 1, 5);
+        nfd_file_clear(&a);
+        nfd_file_clear(&b);
+        kill(pid, SIGTERM);
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        log = slurp(errpath);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit %d:\n%s", status, log);
+        ck_assert_contains(log, "refresh: wrote ");
+}
+END_TEST
+
 /* ---- Placement -------------------------------------------------------------------------------- */
 
 START_TEST(placement_static_traits_and_merge) {
@@ -848,6 +902,7 @@ static Suite *export_suite(void) {
         tcase_add_test(tc, output_replaces_and_keeps);
         tcase_add_test(tc, output_never_partial);
         tcase_add_test(tc, watch_rewrites_on_change);
+        tcase_add_test(tc, watch_refreshes_before_expiry);
         tcase_add_test(tc, placement_static_traits_and_merge);
         tcase_add_test(tc, nfd_unit);
         tcase_add_test(tc, nfd_man_example);
