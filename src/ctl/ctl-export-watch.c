@@ -21,6 +21,8 @@ typedef struct {
         const CtlExport *e;
         sd_bus *bus;
         sd_event_source *refresh; /* the half-expiry timer, NULL without expiry */
+        sd_event_source *pending; /* an export after the bus messages queued now */
+        const char *pending_why;
         bool failing;             /* the last try failed: say when it works again */
 } Watch;
 
@@ -45,8 +47,21 @@ static void export_now(Watch *w, const char *why) {
         fflush(stderr);
 }
 
+static int on_pending(sd_event_source *s, void *userdata) {
+        Watch *w = userdata;
+        export_now(w, w->pending_why);
+        return 0;
+}
+
+/* A burst of signals (a card with many types arriving) makes one export:
+ * the idle-priority source runs once the bus has nothing queued. */
+static void export_soon(Watch *w, const char *why) {
+        w->pending_why = why;
+        (void) sd_event_source_set_enabled(w->pending, SD_EVENT_ONESHOT);
+}
+
 static int on_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        export_now(userdata, "implementations changed");
+        export_soon(userdata, "implementations changed");
         return 0;
 }
 
@@ -56,7 +71,7 @@ static int on_owner(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
         if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0)
                 return 0;
         if (new_owner && *new_owner)
-                export_now(userdata, "migcompatd is back");
+                export_soon(userdata, "migcompatd is back");
         else
                 fprintf(stderr, "migcompatctl: migcompatd left the bus; %s kept until it returns%s\n",
                         ((Watch *) userdata)->e->output,
@@ -80,6 +95,9 @@ int ctl_export_watch(const CtlOptions *opts, const CtlExport *e) {
         g_autoptr(GError) error = NULL;
         g_autoptr(sd_bus) bus = NULL;
         g_autoptr(sd_event) event = NULL;
+        /* After event: freed before it. */
+        g_autoptr(sd_event_source) refresh = NULL;
+        g_autoptr(sd_event_source) pending = NULL;
         Watch w = { .opts = opts, .e = e };
         sigset_t mask;
         int r;
@@ -107,8 +125,16 @@ int ctl_export_watch(const CtlOptions *opts, const CtlExport *e) {
                 r = sd_event_add_signal(event, NULL, SIGINT, on_signal, NULL);
         if (r >= 0)
                 r = sd_event_add_signal(event, NULL, SIGTERM, on_signal, NULL);
+        if (r >= 0)
+                r = sd_event_add_defer(event, &pending, on_pending, &w);
+        w.pending = pending;
+        if (r >= 0)
+                r = sd_event_source_set_priority(w.pending, SD_EVENT_PRIORITY_IDLE);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(w.pending, SD_EVENT_OFF);
         if (r >= 0 && e->format == CTL_FORMAT_NFD && e->expiry > 0)
-                r = sd_event_add_time(event, &w.refresh, CLOCK_MONOTONIC, UINT64_MAX, 0, on_timer, &w);
+                r = sd_event_add_time(event, &refresh, CLOCK_MONOTONIC, UINT64_MAX, 0, on_timer, &w);
+        w.refresh = refresh;
         if (r >= 0)
                 r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
         /* The bus gone (dbus-daemon restarted): stop, with a failure the
@@ -121,7 +147,6 @@ int ctl_export_watch(const CtlOptions *opts, const CtlExport *e) {
         export_now(&w, "start");
         r = sd_event_loop(event);
         sd_bus_detach_event(bus);
-        sd_event_source_unref(w.refresh);
         if (r < 0)
                 return ctl_error(CTL_EXIT_DAEMON, "watching failed: %s", g_strerror(-r));
         if (r != CTL_EXIT_OK)
