@@ -10,6 +10,7 @@ PACKAGES="
     check umockdev libumockdev-dev
     dbus-daemon dbus-bin systemd util-linux strace
     mdevctl mandoc
+    curl placement-api python3-nova python3-jsonschema python3-yaml
 "
 
 missing=""

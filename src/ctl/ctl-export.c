@@ -1,124 +1,201 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* "export --format json|nfd|placement": the host profile, for schedulers
- * that decide centrally (json), as a Kubernetes Node Feature Discovery
- * feature file (nfd: drop it in the local source's features.d directory),
- * or as OpenStack Placement custom traits (placement: one per line). The
- * names are those of ctl-labels.h. Only migratable implementations with a
- * free instance contribute labels and traits: a scheduler that reads them
- * is told where a device can land now. */
+/* "export --format json|nfd|placement|nova-provider-config": the host
+ * profile for schedulers that decide centrally (json), as a Kubernetes
+ * Node Feature Discovery feature file (nfd, ctl-nfd.h), as OpenStack
+ * Placement traits or the body that sets them (placement), or as a Nova
+ * provider configuration file (ctl-placement.h). With --output the file
+ * is replaced whole (ctl-file.h) and only once the answer is complete. */
 
+#include "ctl-export.h"
+
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ctl-bus.h"
-#include "ctl-labels.h"
+#include "ctl-file.h"
+#include "ctl-nfd.h"
+#include "ctl-placement.h"
 #include "ctl-profile.h"
-#include "ctl.h"
+#include "mc-types.h"
 
-typedef enum {
-        FORMAT_JSON,
-        FORMAT_NFD,
-        FORMAT_PLACEMENT,
-} Format;
+/* How long NFD keeps the labels of a file nobody rewrites (--expiry). */
+#define DEFAULT_EXPIRY (15 * 60)
 
-static gint str_cmp(gconstpointer a, gconstpointer b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
+void ctl_export_clear(CtlExport *e) {
+        g_clear_pointer(&e->merge, g_free);
 }
 
-/* Every name for every (model, version) a free, migratable implementation
- * offers, and for each capability it is known to have; sorted, once each. */
-static GPtrArray *collect(const McProfile *p, Format format) {
-        g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        GPtrArray *out = g_ptr_array_new();
-        GHashTableIter it;
-        gpointer key;
+/* "900", "900s", "15m", "2h", "1d"; 0 turns expiry off. */
+static bool parse_duration(const char *s, gint64 *ret) {
+        guint64 n, unit = 1;
+        char *end = NULL;
 
-        for (guint i = 0; i < p->impls->len; i++) {
-                const McImpl *impl = p->impls->pdata[i];
+        if (!g_ascii_isdigit(*s))
+                return false;
+        errno = 0;
+        n = g_ascii_strtoull(s, &end, 10);
+        if (errno)
+                return false;
+        if (strcmp(end, "m") == 0)
+                unit = 60;
+        else if (strcmp(end, "h") == 0)
+                unit = 3600;
+        else if (strcmp(end, "d") == 0)
+                unit = 86400;
+        else if (*end && strcmp(end, "s") != 0)
+                return false;
+        /* Ten years is already no expiry at all. */
+        if (n > 10ull * 366 * 86400 / unit)
+                return false;
+        *ret = (gint64) (n * unit);
+        return true;
+}
 
-                if (!mc_impl_migratable(impl) || impl->available == 0)
-                        continue;
-                for (guint m = 0; m < impl->info->models->len; m++) {
-                        const McModel *model = impl->info->models->pdata[m];
-                        guint nv = MAX(model->versions->len, 1);
+static int render(const CtlExport *e, const char *text, const McProfile *profile, char **ret, char **summary,
+                  GError **error) {
+        switch (e->format) {
+        case CTL_FORMAT_JSON: {
+                /* Parsed strictly already; written as it came, indented. */
+                g_autoptr(JsonNode) root = json_from_string(text, NULL);
+                g_autoptr(JsonGenerator) gen = json_generator_new();
+                if (!root) {
+                        g_set_error(error, CTL_ERROR, CTL_EXIT_DAEMON, "the host profile is not JSON");
+                        return CTL_EXIT_DAEMON;
+                }
+                json_generator_set_root(gen, root);
+                json_generator_set_pretty(gen, true);
+                json_generator_set_indent(gen, 2);
+                {
+                        g_autofree char *data = json_generator_to_data(gen, NULL);
+                        *ret = g_strconcat(data, "\n", NULL);
+                }
+                *summary = g_strdup_printf("host profile, %u implementations", profile->impls->len);
+                return 0;
+        }
+        case CTL_FORMAT_NFD: {
+                g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+                g_autoptr(GDateTime) expiry = e->expiry ? g_date_time_add_seconds(now, (gdouble) e->expiry) : NULL;
+                CtlNfdStats st;
 
-                        for (guint v = 0; v < nv; v++) {
-                                const char *version = model->versions->len ? model->versions->pdata[v] : NULL;
-                                for (unsigned c = 0; c < MC_CAP_ALL; c = c ? c << 1 : 1) {
-                                        const char *cap = c ? mc_cap_to_string((McCap) c) : NULL;
-                                        if (c && (!model->caps_known || !(model->caps & c)))
-                                                continue;
-                                        g_hash_table_add(seen, format == FORMAT_NFD
-                                                                       ? ctl_nfd_label(model->model, version, cap)
-                                                                       : ctl_placement_trait(model->model, version, cap));
-                                }
-                        }
+                *ret = ctl_nfd_file(profile, expiry, CTL_NFD_FILE_MAX, &st, error);
+                if (!*ret)
+                        return CTL_EXIT_USAGE;
+                if (st.written < st.total)
+                        fprintf(stderr,
+                                "migcompatctl: warning: NFD feature file: %u of %u labels left out to stay within "
+                                "NFD's %d bytes (kept: every model's preferred version, then other versions, "
+                                "then capabilities)\n",
+                                st.total - st.written, st.total, CTL_NFD_FILE_MAX);
+                *summary = g_strdup_printf("%u labels, %" G_GSIZE_FORMAT " bytes", st.written, st.size);
+                return 0;
+        }
+        case CTL_FORMAT_PLACEMENT: {
+                g_autoptr(GPtrArray) traits = ctl_placement_traits(profile);
+                if (e->merge) {
+                        g_autofree char *body = ctl_placement_merge(e->merge, e->merge_len, traits, error);
+                        if (!body)
+                                return CTL_EXIT_USAGE;
+                        *ret = g_strconcat(body, "\n", NULL);
+                } else {
+                        GString *s = g_string_new(NULL);
+                        for (guint i = 0; i < traits->len; i++)
+                                g_string_append_printf(s, "%s\n", (char *) traits->pdata[i]);
+                        *ret = g_string_free(s, false);
+                }
+                *summary = g_strdup_printf("%u traits", traits->len);
+                return 0;
+        }
+        case CTL_FORMAT_NOVA:
+                *ret = ctl_nova_provider_config(profile);
+                *summary = g_strdup("Nova provider configuration");
+                return 0;
+        }
+        g_assert_not_reached();
+}
+
+int ctl_export_once(const CtlOptions *opts, const CtlExport *e, sd_bus *bus, char **ret_summary, GError **error) {
+        g_autoptr(McProfile) profile = NULL;
+        g_autofree char *text = NULL, *out = NULL, *summary = NULL;
+        int r;
+
+        if (bus)
+                r = ctl_profile_load_daemon(bus, &text, &profile, error);
+        else
+                r = ctl_profile_load_file(opts->profile, &text, &profile, error);
+        if (r)
+                return r;
+        r = render(e, text, profile, &out, &summary, error);
+        if (r)
+                return r;
+        if (e->output) {
+                if (!ctl_file_replace(e->output, out, strlen(out), error))
+                        return CTL_EXIT_USAGE;
+        } else {
+                fputs(out, stdout);
+                if (fflush(stdout) != 0) {
+                        g_set_error(error, CTL_ERROR, CTL_EXIT_USAGE, "cannot write: %s", g_strerror(errno));
+                        return CTL_EXIT_USAGE;
                 }
         }
-        g_hash_table_iter_init(&it, seen);
-        while (g_hash_table_iter_next(&it, &key, NULL)) {
-                g_hash_table_iter_steal(&it);
-                g_ptr_array_add(out, key);
-        }
-        g_ptr_array_set_free_func(out, g_free);
-        g_ptr_array_sort(out, str_cmp);
-        return out;
+        if (ret_summary)
+                *ret_summary = g_strdup_printf("%s (generation %" G_GUINT64_FORMAT ")", summary, profile->generation);
+        return 0;
 }
 
 int ctl_verb_export(const CtlOptions *opts, int argc, char **argv) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(McProfile) profile = NULL;
-        g_autofree char *text = NULL;
         g_autoptr(sd_bus) bus = NULL;
         const char *f = opts->format ? opts->format : "json";
-        Format format;
+        CtlExport e = { .output = opts->output, .expiry = DEFAULT_EXPIRY };
         int r;
 
         if (opts->json && strcmp(f, "json") != 0)
                 return ctl_error(CTL_EXIT_USAGE, "--json and --format %s exclude each other", f);
-
         if (strcmp(f, "json") == 0)
-                format = FORMAT_JSON;
+                e.format = CTL_FORMAT_JSON;
         else if (strcmp(f, "nfd") == 0)
-                format = FORMAT_NFD;
+                e.format = CTL_FORMAT_NFD;
         else if (strcmp(f, "placement") == 0)
-                format = FORMAT_PLACEMENT;
+                e.format = CTL_FORMAT_PLACEMENT;
+        else if (strcmp(f, "nova-provider-config") == 0)
+                e.format = CTL_FORMAT_NOVA;
         else
-                return ctl_error(CTL_EXIT_USAGE, "--format %s: expected json, nfd or placement", f);
+                return ctl_error(CTL_EXIT_USAGE,
+                                 "--format %s: expected json, nfd, placement or nova-provider-config", f);
 
-        if (opts->profile) {
-                r = ctl_profile_load_file(opts->profile, &text, &profile, &error);
-        } else {
-                r = ctl_bus_open(&bus, &error);
-                if (r == 0)
-                        r = ctl_profile_load_daemon(bus, &text, &profile, &error);
-        }
-        if (r)
-                return ctl_fail(error);
-
-        if (format == FORMAT_JSON) {
-                /* Parsed strictly already; shown as it came, indented. */
-                g_autoptr(JsonNode) root = json_from_string(text, NULL);
-                if (!root)
-                        return ctl_error(CTL_EXIT_DAEMON, "the host profile is not JSON");
-                ctl_print_json(root);
-                return CTL_EXIT_OK;
-        }
-
-        {
-                g_autoptr(GPtrArray) names = collect(profile, format);
-                if (format == FORMAT_NFD) {
-                        printf("# Node Feature Discovery feature file from migcompatctl: the device models\n"
-                               "# and versions that can land on this node now, from the host profile of %s\n"
-                               "# (generation %" G_GUINT64_FORMAT "). Label names: see migcompatctl(1).\n",
-                               *profile->hostname ? profile->hostname : "this host", profile->generation);
-                        for (guint i = 0; i < names->len; i++)
-                                printf("%s=true\n", (char *) names->pdata[i]);
-                } else {
-                        for (guint i = 0; i < names->len; i++)
-                                puts(names->pdata[i]);
+        if (opts->expiry && e.format != CTL_FORMAT_NFD)
+                return ctl_error(CTL_EXIT_USAGE, "--expiry applies to --format nfd only");
+        if (opts->expiry && !parse_duration(opts->expiry, &e.expiry))
+                return ctl_error(CTL_EXIT_USAGE, "--expiry=%s: expected seconds, or a number with s, m, h or d",
+                                 opts->expiry);
+        if (opts->merge && e.format != CTL_FORMAT_PLACEMENT)
+                return ctl_error(CTL_EXIT_USAGE, "--merge applies to --format placement only");
+        if (opts->watch && !opts->output)
+                return ctl_error(CTL_EXIT_USAGE, "--watch needs --output: it keeps a file current");
+        if (opts->watch && (opts->profile || opts->merge))
+                return ctl_error(CTL_EXIT_USAGE, "--watch follows the daemon: no --profile or --merge");
+        if (opts->merge && strcmp(opts->merge, "-") == 0 && opts->profile && strcmp(opts->profile, "-") == 0)
+                return ctl_error(CTL_EXIT_USAGE, "--merge and --profile cannot both read standard input");
+        if (opts->merge) {
+                if (!mc_read_document(opts->merge, MC_MAX_DOCUMENT_SIZE, &e.merge, &e.merge_len, &error)) {
+                        ctl_export_clear(&e);
+                        return ctl_error(CTL_EXIT_USAGE, "cannot read the provider's traits: %s", error->message);
                 }
         }
-        return CTL_EXIT_OK;
+
+        if (opts->watch) {
+                r = ctl_export_watch(opts, &e);
+                ctl_export_clear(&e);
+                return r;
+        }
+        if (!opts->profile)
+                r = ctl_bus_open(&bus, &error);
+        else
+                r = 0;
+        if (r == 0)
+                r = ctl_export_once(opts, &e, bus, NULL, &error);
+        ctl_export_clear(&e);
+        return r ? ctl_fail(error) : CTL_EXIT_OK;
 }

@@ -44,6 +44,10 @@ typedef enum {
         CTL_OPT_ALLOW_UNKNOWN = 1u << 11,
         CTL_OPT_PRINT_SOURCE = 1u << 12,
         CTL_OPT_ALL_CANDIDATES = 1u << 13,
+        CTL_OPT_OUTPUT = 1u << 14,
+        CTL_OPT_EXPIRY = 1u << 15,
+        CTL_OPT_WATCH = 1u << 16,
+        CTL_OPT_MERGE = 1u << 17,
 } CtlOptionBit;
 
 typedef struct {
@@ -62,6 +66,10 @@ typedef struct {
         bool allow_unknown;           /* check-domain --allow-unknown */
         bool print_source;            /* check-domain --print-source */
         bool all_candidates;          /* check, check-domain --all-candidates */
+        const char *output;           /* export --output: the file to replace */
+        const char *expiry;           /* export --expiry, as given */
+        bool watch;                   /* export --watch */
+        const char *merge;            /* export --merge: a provider's traits */
 } CtlOptions;
 
 /* How many usable candidates a check lists per device (McCheckOptions). */

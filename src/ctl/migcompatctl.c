@@ -30,7 +30,10 @@ static const CtlVerb verbs[] = {
           CTL_OPT_JSON | CTL_OPT_QUIET | CTL_OPT_PROFILE | CTL_OPT_HOOK | CTL_OPT_ALLOW_UNKNOWN |
                   CTL_OPT_PRINT_SOURCE | CTL_OPT_ALL_CANDIDATES,
           ctl_verb_check_domain },
-        { "export", 1, 1, CTL_OPT_JSON | CTL_OPT_FORMAT | CTL_OPT_PROFILE, ctl_verb_export },
+        { "export", 1, 1,
+          CTL_OPT_JSON | CTL_OPT_FORMAT | CTL_OPT_PROFILE | CTL_OPT_OUTPUT | CTL_OPT_EXPIRY | CTL_OPT_WATCH |
+                  CTL_OPT_MERGE,
+          ctl_verb_export },
         { "monitor", 1, 1, CTL_OPT_JSON, ctl_verb_monitor },
 };
 
@@ -53,8 +56,8 @@ static void help(void) {
                "                           migcompat metadata and its mdev host devices\n"
                "                           that exist on this host, as one VM\n"
                "  export                   Print the host profile (JSON), a Kubernetes Node\n"
-               "                           Feature Discovery feature file, or OpenStack\n"
-               "                           Placement traits\n"
+               "                           Feature Discovery feature file, OpenStack\n"
+               "                           Placement traits or a Nova provider config\n"
                "  monitor                  Print a line per change until interrupted\n"
                "\n"
                "Options:\n"
@@ -88,7 +91,17 @@ static void help(void) {
                "                           unknown (never when incompatible)\n"
                "     --print-source        check-domain: print the source description built\n"
                "                           from the domain instead of checking it\n"
-               "     --format=FORMAT       export: json (default), nfd or placement\n"
+               "     --format=FORMAT       export: json (default), nfd, placement or\n"
+               "                           nova-provider-config\n"
+               "     --output=FILE         export: replace FILE atomically, only once the\n"
+               "                           whole answer is there\n"
+               "     --expiry=TIME         export --format nfd: the labels expire after TIME\n"
+               "                           (seconds, or with s, m, h, d; default 15m; 0: never)\n"
+               "     --watch               export --output: keep FILE current on every change\n"
+               "                           until interrupted\n"
+               "     --merge=FILE          export --format placement: print the body of PUT\n"
+               "                           /resource_providers/{uuid}/traits from what GET\n"
+               "                           answered (in FILE, \"-\": stdin)\n"
                "\n"
                "Carry a device's description in its libvirt domain, so that the migcompat\n"
                "qemu hook on the destination checks it before any memory is copied:\n"
@@ -115,6 +128,10 @@ enum {
         ARG_ALLOW_UNKNOWN,
         ARG_PRINT_SOURCE,
         ARG_ALL_CANDIDATES,
+        ARG_OUTPUT,
+        ARG_EXPIRY,
+        ARG_WATCH,
+        ARG_MERGE,
 };
 
 static const struct {
@@ -135,6 +152,10 @@ static const struct {
         { CTL_OPT_ALLOW_UNKNOWN, "--allow-unknown" },
         { CTL_OPT_PRINT_SOURCE, "--print-source" },
         { CTL_OPT_ALL_CANDIDATES, "--all-candidates" },
+        { CTL_OPT_OUTPUT, "--output" },
+        { CTL_OPT_EXPIRY, "--expiry" },
+        { CTL_OPT_WATCH, "--watch" },
+        { CTL_OPT_MERGE, "--merge" },
 };
 
 static int run_verb(const CtlOptions *opts, int n, char **args) {
@@ -175,6 +196,10 @@ int main(int argc, char *argv[]) {
                 { "allow-unknown", no_argument, NULL, ARG_ALLOW_UNKNOWN },
                 { "print-source", no_argument, NULL, ARG_PRINT_SOURCE },
                 { "all-candidates", no_argument, NULL, ARG_ALL_CANDIDATES },
+                { "output", required_argument, NULL, ARG_OUTPUT },
+                { "expiry", required_argument, NULL, ARG_EXPIRY },
+                { "watch", no_argument, NULL, ARG_WATCH },
+                { "merge", required_argument, NULL, ARG_MERGE },
                 {}
         };
         g_autoptr(GPtrArray) requires = g_ptr_array_new();
@@ -245,6 +270,22 @@ int main(int argc, char *argv[]) {
                 case ARG_PRINT_SOURCE:
                         opts.print_source = true;
                         opts.given |= CTL_OPT_PRINT_SOURCE;
+                        break;
+                case ARG_OUTPUT:
+                        opts.output = optarg;
+                        opts.given |= CTL_OPT_OUTPUT;
+                        break;
+                case ARG_EXPIRY:
+                        opts.expiry = optarg;
+                        opts.given |= CTL_OPT_EXPIRY;
+                        break;
+                case ARG_WATCH:
+                        opts.watch = true;
+                        opts.given |= CTL_OPT_WATCH;
+                        break;
+                case ARG_MERGE:
+                        opts.merge = optarg;
+                        opts.given |= CTL_OPT_MERGE;
                         break;
                 default:
                         return CTL_EXIT_USAGE;
