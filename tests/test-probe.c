@@ -354,6 +354,83 @@ START_TEST(test_grandchild_killed) {
 }
 END_TEST
 
+/* A program that leaves a process outside its process group (setsid(),
+ * double fork): with the pool adopting orphans, it is gone, and reaped,
+ * once the probe has ended, whichever way it ends. */
+START_TEST(test_escaped_descendant_killed) {
+        static const struct {
+                const char *mode[3];
+                McProbeStatus status;
+        } cases[] = {
+                { { "json", NULL }, MC_PROBE_OK },
+                { { "fail", NULL }, MC_PROBE_EXITED },
+                { { "hang", NULL }, MC_PROBE_TIMEOUT },
+                { { "big", NULL }, MC_PROBE_OVERRUN },
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *dir = g_dir_make_tmp("mc-probe-XXXXXX", NULL);
+                g_autofree char *pidfile = g_build_filename(dir, "pid", NULL);
+                g_autofree char *content = NULL;
+                const char *argv[] = { MC_PROBE_PROG, "escape", pidfile, cases[i].mode[0], FLAG, NULL };
+                sd_event *e = NULL;
+                McProbePool *pool;
+                Res r = { 0 };
+                pid_t gc;
+
+                ck_assert_int_ge(sd_event_new(&e), 0);
+                pool = mc_probe_pool_new(e, 2, 2 * SEC, 64 * 1024);
+                ck_assert_int_eq(mc_probe_pool_adopt_orphans(pool), 0);
+                mc_probe_pool_submit(pool, argv, on_result, &r, NULL);
+                RUN_UNTIL(e, r.done);
+                ck_assert_msg(r.status == cases[i].status, "%s: %s (%s)", cases[i].mode[0],
+                              mc_probe_status_to_string(r.status), r.reason ? r.reason : "");
+                RUN_UNTIL(e, mc_probe_pool_n_children(pool) == 0);
+
+                ck_assert(g_file_get_contents(pidfile, &content, NULL, NULL));
+                gc = atoi(content);
+                ck_assert_int_gt(gc, 1);
+                /* Not running, and not a zombie of ours either. */
+                ck_assert_msg(kill(gc, 0) < 0 && errno == ESRCH, "%s: process %d left behind is alive",
+                              cases[i].mode[0], (int) gc);
+                assert_no_children();
+
+                mc_probe_pool_free(pool);
+                sd_event_unref(e);
+                res_clear(&r);
+                g_unlink(pidfile);
+                g_rmdir(dir);
+        }
+}
+END_TEST
+
+/* Freeing the pool while a probe runs takes what it left with it. */
+START_TEST(test_escaped_descendant_free) {
+        g_autofree char *dir = g_dir_make_tmp("mc-probe-XXXXXX", NULL);
+        g_autofree char *pidfile = g_build_filename(dir, "pid", NULL);
+        g_autofree char *content = NULL;
+        const char *argv[] = { MC_PROBE_PROG, "escape", pidfile, "hang", FLAG, NULL };
+        sd_event *e = NULL;
+        McProbePool *pool;
+        pid_t gc;
+
+        ck_assert_int_ge(sd_event_new(&e), 0);
+        pool = mc_probe_pool_new(e, 1, 20 * SEC, 64 * 1024);
+        ck_assert_int_eq(mc_probe_pool_adopt_orphans(pool), 0);
+        mc_probe_pool_submit(pool, argv, on_never, NULL, NULL);
+        RUN_UNTIL(e, g_file_test(pidfile, G_FILE_TEST_EXISTS));
+        ck_assert(g_file_get_contents(pidfile, &content, NULL, NULL));
+        gc = atoi(content);
+        ck_assert_int_gt(gc, 1);
+        mc_probe_pool_free(pool);
+        sd_event_unref(e);
+        ck_assert_msg(kill(gc, 0) < 0 && errno == ESRCH, "process %d left behind is alive", (int) gc);
+        assert_no_children();
+        g_unlink(pidfile);
+        g_rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_grandchild_fast) {
         g_autofree char *dir = g_dir_make_tmp("mc-probe-XXXXXX", NULL);
         g_autofree char *pidfile = g_build_filename(dir, "pid", NULL);
@@ -597,6 +674,8 @@ static Suite *probe_suite(void) {
         tcase_add_test(tc, test_clean_child);
         tcase_add_test(tc, test_grandchild_killed);
         tcase_add_test(tc, test_grandchild_fast);
+        tcase_add_test(tc, test_escaped_descendant_killed);
+        tcase_add_test(tc, test_escaped_descendant_free);
         tcase_add_test(tc, test_parallel_bound);
         tcase_add_test(tc, test_fifo);
         tcase_add_test(tc, test_cancel);
