@@ -12,6 +12,7 @@
 #include <sys/epoll.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -61,6 +62,8 @@ struct McProbeJob {
         JobState state;
 
         char **argv;
+        int prog_fd;          /* what to execute, or -1: argv[0] */
+        int prog_fd_errno;    /* it could not be duplicated: never fall back to argv[0] */
         McProbeCallback callback;
         void *userdata;
 
@@ -163,6 +166,7 @@ static void job_free(McProbeJob *job) {
         g_queue_unlink(job_queue(job), &job->link);
         job_stop_io(job);
         job->pid_source = sd_event_source_disable_unref(job->pid_source);
+        safe_close(&job->prog_fd);
         g_strfreev(job->argv);
         if (job->out)
                 g_byte_array_unref(job->out);
@@ -195,8 +199,8 @@ static _Noreturn void child_fail(int exec_w, int stage) {
         _exit(127);
 }
 
-static _Noreturn void child_run(char *const *argv, int devnull, int out_w, int err_w, int exec_w,
-                                pid_t parent) {
+static _Noreturn void child_run(char *const *argv, int prog_fd, int devnull, int out_w, int err_w,
+                                int exec_w, pid_t parent) {
         sigset_t ss;
 
         /* Ignored signals and the signal mask survive execve(); a program
@@ -229,13 +233,33 @@ static _Noreturn void child_run(char *const *argv, int devnull, int out_w, int e
                 if (fcntl(exec_w, F_SETFD, FD_CLOEXEC) < 0)
                         child_fail(exec_w, CHILD_STAGE_SETUP);
         }
-        if (close_range(4, ~0U, 0) < 0) {
+        /* The program to execute goes to 4; it is >= 5 (see
+         * mc_probe_pool_submit_fd()), so nothing above clobbered it. */
+        if (prog_fd >= 0) {
+                if (dup2(prog_fd, 4) < 0 || fcntl(4, F_SETFD, FD_CLOEXEC) < 0)
+                        child_fail(exec_w, CHILD_STAGE_SETUP);
+                prog_fd = 4;
+        }
+        if (close_range(prog_fd >= 0 ? 5 : 4, ~0U, 0) < 0) {
                 /* Kernels before 5.9. */
-                for (int fd = 4; fd < 65536; fd++)
+                for (int fd = prog_fd >= 0 ? 5 : 4; fd < 65536; fd++)
                         (void) close(fd);
         }
 
-        execve(argv[0], argv, (char *const *) probe_env);
+        if (prog_fd < 0) {
+                execve(argv[0], argv, (char *const *) probe_env);
+                child_fail(exec_w, CHILD_STAGE_EXEC);
+        }
+        /* Execute the very file that was checked, not whatever the path
+         * names by now. */
+        syscall(SYS_execveat, prog_fd, "", argv, probe_env, AT_EMPTY_PATH);
+        if (errno == ENOENT) {
+                /* A script: its interpreter opens it as /dev/fd/4, which a
+                 * close-on-exec fd does not survive. It keeps fd 4. */
+                if (fcntl(prog_fd, F_SETFD, 0) < 0)
+                        child_fail(exec_w, CHILD_STAGE_SETUP);
+                syscall(SYS_execveat, prog_fd, "", argv, probe_env, AT_EMPTY_PATH);
+        }
         child_fail(exec_w, CHILD_STAGE_EXEC);
 }
 
@@ -466,6 +490,10 @@ static bool job_spawn(McProbeJob *job) {
         int r;
 
         job->spawn_what = "cannot start it";
+        if (job->prog_fd_errno) {
+                r = -job->prog_fd_errno;
+                goto fail;
+        }
 
         devnull = fd_above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC | O_NOCTTY));
         if (devnull < 0) {
@@ -482,7 +510,7 @@ static bool job_spawn(McProbeJob *job) {
                 goto fail;
         }
         if (pid == 0)
-                child_run(job->argv, devnull, out[1], err[1], exe[1], parent);
+                child_run(job->argv, job->prog_fd, devnull, out[1], err[1], exe[1], parent);
 
         pool->n_spawned++;
         job->pid = pid;
@@ -869,12 +897,22 @@ void mc_probe_pool_free(McProbePool *pool) {
 
 void mc_probe_pool_submit(McProbePool *pool, const char *const *argv, McProbeCallback callback,
                           void *userdata, McProbeJob **ret) {
+        mc_probe_pool_submit_fd(pool, -1, argv, callback, userdata, ret);
+}
+
+void mc_probe_pool_submit_fd(McProbePool *pool, int prog_fd, const char *const *argv,
+                             McProbeCallback callback, void *userdata, McProbeJob **ret) {
         McProbeJob *job;
 
         g_return_if_fail(pool);
         g_return_if_fail(argv && argv[0]);
 
         job = g_new0(McProbeJob, 1);
+        /* Above 4, where the child puts it (see child_run()). A failed dup
+         * shows as EBADF when the job is started. */
+        job->prog_fd = prog_fd >= 0 ? fcntl(prog_fd, F_DUPFD_CLOEXEC, 5) : -1;
+        if (prog_fd >= 0 && job->prog_fd < 0)
+                job->prog_fd_errno = errno;
         job->pool = pool;
         job->link.data = job;
         job->state = JOB_QUEUED;

@@ -61,6 +61,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(McProbePool, mc_probe_pool_free)
 void mc_probe_pool_submit(McProbePool *pool, const char *const *argv, McProbeCallback callback,
                           void *userdata, McProbeJob **ret);
 
+/* The same, executing the file open at prog_fd (duplicated; the caller
+ * keeps its fd) with execveat(AT_EMPTY_PATH) rather than the path in
+ * argv[0], which only names it in argv and in reasons: the program run is
+ * the one that was checked (trust.h), whatever the path names by then. A
+ * script keeps the fd open as 4, for its interpreter. */
+void mc_probe_pool_submit_fd(McProbePool *pool, int prog_fd, const char *const *argv,
+                             McProbeCallback callback, void *userdata, McProbeJob **ret);
+
 /* The callback will not be called; a running process group is SIGKILLed
  * (and reaped later by the pool). */
 void mc_probe_job_cancel(McProbeJob *job);
