@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "conf-dirs.h"
+#include "data-files.h"
 #include "dir-watch.h"
 #include "mc-error.h"
 #include "mc-parse.h"
@@ -1085,6 +1086,54 @@ START_TEST(test_untrusted_after_change) {
 }
 END_TEST
 
+/* Model data files: the same rule; an untrusted one is not used. */
+START_TEST(test_untrusted_data_file) {
+        g_autofree char *root = g_dir_make_tmp("mc-data-XXXXXX", NULL);
+        g_autofree char *dir = g_build_filename(root, "mdev-models.d", NULL);
+        g_autofree char *file = g_build_filename(dir, "gpu.json", NULL);
+        const char *dirs[] = { dir, NULL };
+        g_autoptr(McDataFiles) df = NULL;
+        struct {
+                uid_t uid;
+                mode_t file_mode, dir_mode;
+        } cases[] = {
+                { NOBODY, 0644, 0755 },
+                { 0, 0666, 0755 },
+                { 0, 0664, 0755 },
+                { 0, 0644, 0775 },
+                { 0, 0644, 0757 },
+        };
+
+        ck_assert_int_eq(g_mkdir(dir, 0755), 0);
+        write_file(file, "{\"match\": {\"driver\": \"drv\", \"type\": \"t-*\"}, \"models\": {\"a.com/one\": {}}}");
+        ck_assert_int_eq(chmod(file, 0644), 0);
+        df = mc_data_files_new(dirs);
+        mc_data_files_load(df);
+        ck_assert_ptr_nonnull(mc_data_files_lookup(df, "drv", "t-1"));
+
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                if (cases[i].uid != 0 && geteuid() != 0)
+                        continue; /* needs chown */
+                ck_assert_int_eq(chown(file, cases[i].uid, cases[i].uid), 0);
+                ck_assert_int_eq(chmod(file, cases[i].file_mode), 0);
+                ck_assert_int_eq(chmod(dir, cases[i].dir_mode), 0);
+                ck_assert(mc_data_files_load(df));
+                ck_assert_msg(!mc_data_files_lookup(df, "drv", "t-1"), "case %zu: untrusted file used", i);
+                ck_assert_uint_eq(mc_data_files_n_loaded(df), 0);
+
+                /* Fixed: used again. */
+                ck_assert_int_eq(chown(file, geteuid(), getegid()), 0);
+                ck_assert_int_eq(chmod(file, 0644), 0);
+                ck_assert_int_eq(chmod(dir, 0755), 0);
+                ck_assert(mc_data_files_load(df));
+                ck_assert_ptr_nonnull(mc_data_files_lookup(df, "drv", "t-1"));
+        }
+        unlink(file);
+        rmdir(dir);
+        rmdir(root);
+}
+END_TEST
+
 START_TEST(test_warm_cache_restart) {
         Fx fx;
         g_autoptr(GHashTable) first = NULL, second = NULL;
@@ -1508,6 +1557,7 @@ static Suite *vfiouser_suite(void) {
         tcase_add_test(tc, test_probe_failures);
         tcase_add_test(tc, test_untrusted_never_run);
         tcase_add_test(tc, test_untrusted_after_change);
+        tcase_add_test(tc, test_untrusted_data_file);
         tcase_add_test(tc, test_warm_cache_restart);
         tcase_add_test(tc, test_cache_invalidated_by_identity);
         tcase_add_test(tc, test_rescan);
