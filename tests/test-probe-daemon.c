@@ -49,7 +49,10 @@ START_TEST(probe_leftover_killed) {
         g_free(mc_harness_write(f->h, "descriptors/escape.json", desc));
         /* Ready means every first probe has ended. */
         mc_harness_start_daemon(f->h, NULL);
-        ck_assert(g_file_get_contents(pidfile, &content, NULL, NULL));
+        if (!g_file_get_contents(pidfile, &content, NULL, NULL)) {
+                g_autofree char *log = mc_harness_daemon_log(f->h);
+                ck_abort_msg("the probe left no pid file; the daemon's log:\n%s", log);
+        }
         pid = atoi(content);
         ck_assert_int_gt(pid, 1);
         deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;

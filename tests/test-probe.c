@@ -82,6 +82,13 @@ static void assert_no_children(void) {
         ck_assert_msg(r < 0 && errno == ECHILD, "a child is left (pid %d)", (int) si.si_pid);
 }
 
+/* Let the loop run for a while, for "nothing else happens" checks. */
+static void run_loop_for(sd_event *e, gint64 usec) {
+        gint64 end = g_get_monotonic_time() + usec;
+        while (g_get_monotonic_time() < end)
+                ck_assert_int_ge(sd_event_run(e, 20 * MSEC), 0);
+}
+
 static void run_one(const char *const *argv, uint64_t timeout, size_t cap, Res *r) {
         sd_event *e = NULL;
         McProbePool *pool;
@@ -404,6 +411,50 @@ START_TEST(test_escaped_descendant_killed) {
 }
 END_TEST
 
+/* What a probe still running left behind is its own: another probe
+ * ending meanwhile does not take it. */
+START_TEST(test_escaped_descendant_of_running_probe_kept) {
+        g_autofree char *dir = g_dir_make_tmp("mc-probe-XXXXXX", NULL);
+        g_autofree char *pidfile = g_build_filename(dir, "pid", NULL);
+        g_autofree char *content = NULL;
+        const char *slow[] = { MC_PROBE_PROG, "escape", pidfile, "sleep", "1500", FLAG, NULL };
+        const char *quick[] = { MC_PROBE_PROG, "json", FLAG, NULL };
+        sd_event *e = NULL;
+        McProbePool *pool;
+        Res r1 = { 0 }, r2 = { 0 };
+        pid_t gc;
+
+        ck_assert_int_ge(sd_event_new(&e), 0);
+        pool = mc_probe_pool_new(e, 2, 20 * SEC, 64 * 1024);
+        ck_assert_int_eq(mc_probe_pool_adopt_orphans(pool), 0);
+        mc_probe_pool_submit(pool, slow, on_result, &r1, NULL);
+        RUN_UNTIL(e, g_file_test(pidfile, G_FILE_TEST_EXISTS));
+        ck_assert(g_file_get_contents(pidfile, &content, NULL, NULL));
+        gc = atoi(content);
+        ck_assert_int_gt(gc, 1);
+
+        mc_probe_pool_submit(pool, quick, on_result, &r2, NULL);
+        RUN_UNTIL(e, r2.done);
+        ck_assert_int_eq(r2.status, MC_PROBE_OK);
+        run_loop_for(e, 200 * MSEC);
+        ck_assert(!r1.done);
+        ck_assert_msg(kill(gc, 0) == 0, "the running probe's process was killed when another ended");
+
+        RUN_UNTIL(e, r1.done);
+        ck_assert_int_eq(r1.status, MC_PROBE_OK);
+        RUN_UNTIL(e, mc_probe_pool_n_children(pool) == 0);
+        ck_assert_msg(kill(gc, 0) < 0 && errno == ESRCH, "process %d left behind is alive", (int) gc);
+        assert_no_children();
+
+        mc_probe_pool_free(pool);
+        sd_event_unref(e);
+        res_clear(&r1);
+        res_clear(&r2);
+        g_unlink(pidfile);
+        g_rmdir(dir);
+}
+END_TEST
+
 /* Freeing the pool while a probe runs takes what it left with it. */
 START_TEST(test_escaped_descendant_free) {
         g_autofree char *dir = g_dir_make_tmp("mc-probe-XXXXXX", NULL);
@@ -676,6 +727,7 @@ static Suite *probe_suite(void) {
         tcase_add_test(tc, test_grandchild_fast);
         tcase_add_test(tc, test_escaped_descendant_killed);
         tcase_add_test(tc, test_escaped_descendant_free);
+        tcase_add_test(tc, test_escaped_descendant_of_running_probe_kept);
         tcase_add_test(tc, test_parallel_bound);
         tcase_add_test(tc, test_fifo);
         tcase_add_test(tc, test_cancel);

@@ -200,7 +200,7 @@ static _Noreturn void child_fail(int exec_w, int stage) {
 }
 
 static _Noreturn void child_run(char *const *argv, int prog_fd, int devnull, int out_w, int err_w,
-                                int exec_w, pid_t parent) {
+                                int exec_w, pid_t parent, bool subreaper) {
         sigset_t ss;
 
         /* Ignored signals and the signal mask survive execve(); a program
@@ -217,6 +217,12 @@ static _Noreturn void child_run(char *const *argv, int prog_fd, int devnull, int
                 child_fail(exec_w, CHILD_STAGE_SETUP);
         /* Do not outlive the daemon. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                child_fail(exec_w, CHILD_STAGE_SETUP);
+        /* Keep what it leaves behind while it runs (kept across execve()):
+         * only once it has exited does that go to the daemon, so the
+         * daemon never kills what belongs to a probe still running (see
+         * pool_sweep()). */
+        if (subreaper && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
                 child_fail(exec_w, CHILD_STAGE_SETUP);
         if (getppid() != parent)
                 _exit(127);
@@ -327,8 +333,12 @@ static void reap_blocking(pid_t pid) {
  * the daemon is a child subreaper, every descendant whose parent dies is
  * re-parented to the daemon instead of to init. Since the probes are the
  * only processes the daemon starts, every child of the daemon that is not
- * a probe's main process is something a probe left behind: it is
- * SIGKILLed (with its process group, if it leads one) and reaped. Killing
+ * a probe's main process is something a probe left behind. Each probe's
+ * main process is itself a subreaper, so what it leaves behind stays its
+ * own while it runs and comes to us only once it has exited: a leftover
+ * found here belongs to a probe that has ended, never to one still
+ * running. It is SIGKILLed (with its process group, if it leads one) and
+ * reaped. Killing
  * one re-parents its own children to us; they are found when it is
  * reaped, so a whole tree goes, level by level. The sweep runs whenever a
  * probe's main process or an orphan has been reaped. */
@@ -510,7 +520,7 @@ static bool job_spawn(McProbeJob *job) {
                 goto fail;
         }
         if (pid == 0)
-                child_run(job->argv, job->prog_fd, devnull, out[1], err[1], exe[1], parent);
+                child_run(job->argv, job->prog_fd, devnull, out[1], err[1], exe[1], parent, pool->adopt);
 
         pool->n_spawned++;
         job->pid = pid;

@@ -85,9 +85,11 @@ unsigned mc_probe_pool_n_children(const McProbePool *pool);
  * pool responsible for every child of the process that is not one of its
  * jobs: whatever a probe leaves behind outside its process group (a
  * setsid() grandchild, a double-forked daemon) is re-parented to this
- * process when its parent dies, and is SIGKILLed and reaped when the
- * probe's main process, or another such leftover, has been reaped, and
- * when the pool is freed. Only for a process whose other children all come
+ * process once the probe's main process has exited (until then, to that
+ * process, which the pool makes a subreaper too, so that another probe
+ * ending never takes what belongs to one still running), and is
+ * SIGKILLed and reaped when the probe's main process, or another such
+ * leftover, has been reaped, and when the pool is freed. Only for a process whose other children all come
  * from this pool (migcompatd); without it they are re-parented to init and
  * survive. Returns 0 or -errno. */
 int mc_probe_pool_adopt_orphans(McProbePool *pool);
