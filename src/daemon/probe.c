@@ -338,10 +338,9 @@ static void reap_blocking(pid_t pid) {
  * own while it runs and comes to us only once it has exited: a leftover
  * found here belongs to a probe that has ended, never to one still
  * running. It is SIGKILLed (with its process group, if it leads one) and
- * reaped. Killing
- * one re-parents its own children to us; they are found when it is
- * reaped, so a whole tree goes, level by level. The sweep runs whenever a
- * probe's main process or an orphan has been reaped. */
+ * reaped. Killing one re-parents its own children to us; they are found
+ * when it is reaped, so a whole tree goes, level by level. The sweep runs
+ * whenever a probe's main process or an orphan has been reaped. */
 
 static void orphan_free(Orphan *o) {
         o->source = sd_event_source_disable_unref(o->source);
