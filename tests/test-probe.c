@@ -361,6 +361,62 @@ START_TEST(test_grandchild_killed) {
 }
 END_TEST
 
+/* submit_fd runs the file that was opened, whatever the path names when
+ * the job starts; a script works too. */
+START_TEST(test_exec_fd_not_path) {
+        g_autofree char *dir = g_dir_make_tmp("mc-probe-XXXXXX", NULL);
+        g_autofree char *path = g_build_filename(dir, "prog", NULL);
+        g_autofree char *other = g_build_filename(dir, "other", NULL);
+        const char *argv[] = { path, "json", "a.com/opened", FLAG, NULL };
+        const char script[] = "#!/bin/sh\necho \"script $1\"\n";
+        g_autofree char *data = NULL;
+        gsize len = 0;
+        sd_event *e = NULL;
+        McProbePool *pool;
+        Res r = { 0 };
+        int fd;
+
+        ck_assert(g_file_get_contents(MC_PROBE_PROG, &data, &len, NULL));
+        ck_assert(g_file_set_contents(path, data, (gssize) len, NULL));
+        ck_assert_int_eq(chmod(path, 0755), 0);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        ck_assert_int_ge(fd, 0);
+        /* The path now names a script that says something else. */
+        ck_assert(g_file_set_contents(other, script, -1, NULL));
+        ck_assert_int_eq(chmod(other, 0755), 0);
+        ck_assert_int_eq(rename(other, path), 0);
+
+        ck_assert_int_ge(sd_event_new(&e), 0);
+        pool = mc_probe_pool_new(e, 1, 10 * SEC, 1 << 20);
+        mc_probe_pool_submit_fd(pool, fd, argv, on_result, &r, NULL);
+        close(fd); /* the pool keeps its own */
+        RUN_UNTIL(e, r.done);
+        ck_assert_msg(r.status == MC_PROBE_OK, "%s", r.reason);
+        ck_assert_uint_gt(g_bytes_get_size(r.output), 0);
+        ck_assert_contains(output_str(&r), "a.com/opened");
+        res_clear(&r);
+        r = (Res) { 0 };
+
+        /* The script, through its fd. */
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        ck_assert_int_ge(fd, 0);
+        mc_probe_pool_submit_fd(pool, fd, argv, on_result, &r, NULL);
+        close(fd);
+        RUN_UNTIL(e, r.done);
+        ck_assert_msg(r.status == MC_PROBE_OK, "%s", r.reason);
+        ck_assert_uint_gt(g_bytes_get_size(r.output), 0);
+        ck_assert_str_eq(output_str(&r), "script json\n");
+        res_clear(&r);
+
+        RUN_UNTIL(e, mc_probe_pool_n_children(pool) == 0);
+        mc_probe_pool_free(pool);
+        sd_event_unref(e);
+        assert_no_children();
+        g_unlink(path);
+        g_rmdir(dir);
+}
+END_TEST
+
 /* A program that leaves a process outside its process group (setsid(),
  * double fork): with the pool adopting orphans, it is gone, and reaped,
  * once the probe has ended, whichever way it ends. */
@@ -725,6 +781,7 @@ static Suite *probe_suite(void) {
         tcase_add_test(tc, test_clean_child);
         tcase_add_test(tc, test_grandchild_killed);
         tcase_add_test(tc, test_grandchild_fast);
+        tcase_add_test(tc, test_exec_fd_not_path);
         tcase_add_test(tc, test_escaped_descendant_killed);
         tcase_add_test(tc, test_escaped_descendant_free);
         tcase_add_test(tc, test_escaped_descendant_of_running_probe_kept);
