@@ -22,6 +22,7 @@
 #include "mc-error.h"
 #include "mc-parse.h"
 #include "probe-cache.h"
+#include "trust.h"
 #include "vfiouser-source.h"
 
 #define SEC G_USEC_PER_SEC
@@ -1086,6 +1087,68 @@ START_TEST(test_untrusted_after_change) {
 }
 END_TEST
 
+/* Symbolic links are followed step by step: the directories of the link
+ * and of its target both count, relative targets and ".." included. */
+START_TEST(test_trust_symlinks) {
+        g_autofree char *root = g_dir_make_tmp("mc-trust-XXXXXX", NULL);
+        g_autofree char *good = g_build_filename(root, "good", NULL);
+        g_autofree char *open_dir = g_build_filename(root, "open", NULL);
+        g_autofree char *prog = g_build_filename(good, "prog", NULL);
+        g_autofree char *in_open = g_build_filename(open_dir, "prog", NULL);
+        g_autofree char *link_in_open = g_build_filename(open_dir, "link", NULL);
+        g_autofree char *link_to_open = g_build_filename(good, "to-open", NULL);
+        g_autofree char *rel_link = g_build_filename(good, "rel", NULL);
+        g_autofree char *dotdot = g_build_filename(good, "..", "good", "prog", NULL);
+        g_autoptr(GError) error = NULL;
+        struct stat a, b;
+        int fd;
+
+        ck_assert_int_eq(g_mkdir(good, 0755), 0);
+        ck_assert_int_eq(g_mkdir(open_dir, 0755), 0);
+        copy_executable(MC_PROBE_PROG, prog);
+        copy_executable(MC_PROBE_PROG, in_open);
+        ck_assert_int_eq(symlink(prog, link_in_open), 0);
+        ck_assert_int_eq(symlink("../open/prog", link_to_open), 0);
+        ck_assert_int_eq(symlink("./prog", rel_link), 0);
+        ck_assert_int_eq(chmod(open_dir, 0777), 0);
+
+        /* The system's own: /bin/sh is reached through symlinks on Debian. */
+        fd = mc_trust_open("/bin/sh", &error);
+        ck_assert_msg(fd >= 0, "%s", error->message);
+        close(fd);
+
+        /* Trusted: the file opened is the one named. */
+        fd = mc_trust_open(rel_link, &error);
+        ck_assert_msg(fd >= 0, "%s", error->message);
+        ck_assert_int_eq(fstat(fd, &a), 0);
+        ck_assert_int_eq(stat(prog, &b), 0);
+        ck_assert(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+        close(fd);
+        fd = mc_trust_open(dotdot, &error);
+        ck_assert_msg(fd >= 0, "%s", error->message);
+        close(fd);
+
+        /* A link in an open directory, and a link into one. */
+        ck_assert_int_eq(mc_trust_open(link_in_open, &error), -1);
+        ck_assert_contains(error->message, open_dir);
+        ck_assert_contains(error->message, "writable by group and others (mode 0777)");
+        g_clear_error(&error);
+        ck_assert_int_eq(mc_trust_open(link_to_open, &error), -1);
+        ck_assert_contains(error->message, open_dir);
+        g_clear_error(&error);
+
+        /* Not a regular file; missing. */
+        ck_assert_int_eq(mc_trust_open(good, &error), -1);
+        ck_assert_contains(error->message, "not a regular file");
+        g_clear_error(&error);
+        ck_assert_int_eq(mc_trust_open("/nonexistent/x", &error), -1);
+        ck_assert(g_error_matches(error, MC_ERROR, MC_ERROR_NOT_FOUND));
+
+        ck_assert_int_eq(chmod(open_dir, 0755), 0);
+        rm_rf(root);
+}
+END_TEST
+
 /* Model data files: the same rule; an untrusted one is not used. */
 START_TEST(test_untrusted_data_file) {
         g_autofree char *root = g_dir_make_tmp("mc-data-XXXXXX", NULL);
@@ -1558,6 +1621,7 @@ static Suite *vfiouser_suite(void) {
         tcase_add_test(tc, test_untrusted_never_run);
         tcase_add_test(tc, test_untrusted_after_change);
         tcase_add_test(tc, test_untrusted_data_file);
+        tcase_add_test(tc, test_trust_symlinks);
         tcase_add_test(tc, test_warm_cache_restart);
         tcase_add_test(tc, test_cache_invalidated_by_identity);
         tcase_add_test(tc, test_rescan);
