@@ -82,6 +82,13 @@ static void assert_no_children(void) {
         ck_assert_msg(r < 0 && errno == ECHILD, "a child is left (pid %d)", (int) si.si_pid);
 }
 
+/* Let the loop run for a while, for "nothing else happens" checks. */
+static void run_loop_for(sd_event *e, gint64 usec) {
+        gint64 end = g_get_monotonic_time() + usec;
+        while (g_get_monotonic_time() < end)
+                ck_assert_int_ge(sd_event_run(e, 20 * MSEC), 0);
+}
+
 static void run_one(const char *const *argv, uint64_t timeout, size_t cap, Res *r) {
         sd_event *e = NULL;
         McProbePool *pool;
@@ -354,6 +361,183 @@ START_TEST(test_grandchild_killed) {
 }
 END_TEST
 
+/* submit_fd runs the file that was opened, whatever the path names when
+ * the job starts; a script works too. */
+START_TEST(test_exec_fd_not_path) {
+        g_autofree char *dir = g_dir_make_tmp("mc-probe-XXXXXX", NULL);
+        g_autofree char *path = g_build_filename(dir, "prog", NULL);
+        g_autofree char *other = g_build_filename(dir, "other", NULL);
+        const char *argv[] = { path, "json", "a.com/opened", FLAG, NULL };
+        const char script[] = "#!/bin/sh\necho \"script $1\"\n";
+        g_autofree char *data = NULL;
+        gsize len = 0;
+        sd_event *e = NULL;
+        McProbePool *pool;
+        Res r = { 0 };
+        int fd;
+
+        ck_assert(g_file_get_contents(MC_PROBE_PROG, &data, &len, NULL));
+        ck_assert(g_file_set_contents(path, data, (gssize) len, NULL));
+        ck_assert_int_eq(chmod(path, 0755), 0);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        ck_assert_int_ge(fd, 0);
+        /* The path now names a script that says something else. */
+        ck_assert(g_file_set_contents(other, script, -1, NULL));
+        ck_assert_int_eq(chmod(other, 0755), 0);
+        ck_assert_int_eq(rename(other, path), 0);
+
+        ck_assert_int_ge(sd_event_new(&e), 0);
+        pool = mc_probe_pool_new(e, 1, 10 * SEC, 1 << 20);
+        mc_probe_pool_submit_fd(pool, fd, argv, on_result, &r, NULL);
+        close(fd); /* the pool keeps its own */
+        RUN_UNTIL(e, r.done);
+        ck_assert_msg(r.status == MC_PROBE_OK, "%s", r.reason);
+        ck_assert_uint_gt(g_bytes_get_size(r.output), 0);
+        ck_assert_contains(output_str(&r), "a.com/opened");
+        res_clear(&r);
+        r = (Res) { 0 };
+
+        /* The script, through its fd. */
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        ck_assert_int_ge(fd, 0);
+        mc_probe_pool_submit_fd(pool, fd, argv, on_result, &r, NULL);
+        close(fd);
+        RUN_UNTIL(e, r.done);
+        ck_assert_msg(r.status == MC_PROBE_OK, "%s", r.reason);
+        ck_assert_uint_gt(g_bytes_get_size(r.output), 0);
+        ck_assert_str_eq(output_str(&r), "script json\n");
+        res_clear(&r);
+
+        RUN_UNTIL(e, mc_probe_pool_n_children(pool) == 0);
+        mc_probe_pool_free(pool);
+        sd_event_unref(e);
+        assert_no_children();
+        g_unlink(path);
+        g_rmdir(dir);
+}
+END_TEST
+
+/* A program that leaves a process outside its process group (setsid(),
+ * double fork): with the pool adopting orphans, it is gone, and reaped,
+ * once the probe has ended, whichever way it ends. */
+START_TEST(test_escaped_descendant_killed) {
+        static const struct {
+                const char *mode[3];
+                McProbeStatus status;
+        } cases[] = {
+                { { "json", NULL }, MC_PROBE_OK },
+                { { "fail", NULL }, MC_PROBE_EXITED },
+                { { "hang", NULL }, MC_PROBE_TIMEOUT },
+                { { "big", NULL }, MC_PROBE_OVERRUN },
+        };
+
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *dir = g_dir_make_tmp("mc-probe-XXXXXX", NULL);
+                g_autofree char *pidfile = g_build_filename(dir, "pid", NULL);
+                g_autofree char *content = NULL;
+                const char *argv[] = { MC_PROBE_PROG, "escape", pidfile, cases[i].mode[0], FLAG, NULL };
+                sd_event *e = NULL;
+                McProbePool *pool;
+                Res r = { 0 };
+                pid_t gc;
+
+                ck_assert_int_ge(sd_event_new(&e), 0);
+                pool = mc_probe_pool_new(e, 2, 2 * SEC, 64 * 1024);
+                ck_assert_int_eq(mc_probe_pool_adopt_orphans(pool), 0);
+                mc_probe_pool_submit(pool, argv, on_result, &r, NULL);
+                RUN_UNTIL(e, r.done);
+                ck_assert_msg(r.status == cases[i].status, "%s: %s (%s)", cases[i].mode[0],
+                              mc_probe_status_to_string(r.status), r.reason ? r.reason : "");
+                RUN_UNTIL(e, mc_probe_pool_n_children(pool) == 0);
+
+                ck_assert(g_file_get_contents(pidfile, &content, NULL, NULL));
+                gc = atoi(content);
+                ck_assert_int_gt(gc, 1);
+                /* Not running, and not a zombie of ours either. */
+                ck_assert_msg(kill(gc, 0) < 0 && errno == ESRCH, "%s: process %d left behind is alive",
+                              cases[i].mode[0], (int) gc);
+                assert_no_children();
+
+                mc_probe_pool_free(pool);
+                sd_event_unref(e);
+                res_clear(&r);
+                g_unlink(pidfile);
+                g_rmdir(dir);
+        }
+}
+END_TEST
+
+/* What a probe still running left behind is its own: another probe
+ * ending meanwhile does not take it. */
+START_TEST(test_escaped_descendant_of_running_probe_kept) {
+        g_autofree char *dir = g_dir_make_tmp("mc-probe-XXXXXX", NULL);
+        g_autofree char *pidfile = g_build_filename(dir, "pid", NULL);
+        g_autofree char *content = NULL;
+        const char *slow[] = { MC_PROBE_PROG, "escape", pidfile, "sleep", "1500", FLAG, NULL };
+        const char *quick[] = { MC_PROBE_PROG, "json", FLAG, NULL };
+        sd_event *e = NULL;
+        McProbePool *pool;
+        Res r1 = { 0 }, r2 = { 0 };
+        pid_t gc;
+
+        ck_assert_int_ge(sd_event_new(&e), 0);
+        pool = mc_probe_pool_new(e, 2, 20 * SEC, 64 * 1024);
+        ck_assert_int_eq(mc_probe_pool_adopt_orphans(pool), 0);
+        mc_probe_pool_submit(pool, slow, on_result, &r1, NULL);
+        RUN_UNTIL(e, g_file_test(pidfile, G_FILE_TEST_EXISTS));
+        ck_assert(g_file_get_contents(pidfile, &content, NULL, NULL));
+        gc = atoi(content);
+        ck_assert_int_gt(gc, 1);
+
+        mc_probe_pool_submit(pool, quick, on_result, &r2, NULL);
+        RUN_UNTIL(e, r2.done);
+        ck_assert_int_eq(r2.status, MC_PROBE_OK);
+        run_loop_for(e, 200 * MSEC);
+        ck_assert(!r1.done);
+        ck_assert_msg(kill(gc, 0) == 0, "the running probe's process was killed when another ended");
+
+        RUN_UNTIL(e, r1.done);
+        ck_assert_int_eq(r1.status, MC_PROBE_OK);
+        RUN_UNTIL(e, mc_probe_pool_n_children(pool) == 0);
+        ck_assert_msg(kill(gc, 0) < 0 && errno == ESRCH, "process %d left behind is alive", (int) gc);
+        assert_no_children();
+
+        mc_probe_pool_free(pool);
+        sd_event_unref(e);
+        res_clear(&r1);
+        res_clear(&r2);
+        g_unlink(pidfile);
+        g_rmdir(dir);
+}
+END_TEST
+
+/* Freeing the pool while a probe runs takes what it left with it. */
+START_TEST(test_escaped_descendant_free) {
+        g_autofree char *dir = g_dir_make_tmp("mc-probe-XXXXXX", NULL);
+        g_autofree char *pidfile = g_build_filename(dir, "pid", NULL);
+        g_autofree char *content = NULL;
+        const char *argv[] = { MC_PROBE_PROG, "escape", pidfile, "hang", FLAG, NULL };
+        sd_event *e = NULL;
+        McProbePool *pool;
+        pid_t gc;
+
+        ck_assert_int_ge(sd_event_new(&e), 0);
+        pool = mc_probe_pool_new(e, 1, 20 * SEC, 64 * 1024);
+        ck_assert_int_eq(mc_probe_pool_adopt_orphans(pool), 0);
+        mc_probe_pool_submit(pool, argv, on_never, NULL, NULL);
+        RUN_UNTIL(e, g_file_test(pidfile, G_FILE_TEST_EXISTS));
+        ck_assert(g_file_get_contents(pidfile, &content, NULL, NULL));
+        gc = atoi(content);
+        ck_assert_int_gt(gc, 1);
+        mc_probe_pool_free(pool);
+        sd_event_unref(e);
+        ck_assert_msg(kill(gc, 0) < 0 && errno == ESRCH, "process %d left behind is alive", (int) gc);
+        assert_no_children();
+        g_unlink(pidfile);
+        g_rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_grandchild_fast) {
         g_autofree char *dir = g_dir_make_tmp("mc-probe-XXXXXX", NULL);
         g_autofree char *pidfile = g_build_filename(dir, "pid", NULL);
@@ -597,6 +781,10 @@ static Suite *probe_suite(void) {
         tcase_add_test(tc, test_clean_child);
         tcase_add_test(tc, test_grandchild_killed);
         tcase_add_test(tc, test_grandchild_fast);
+        tcase_add_test(tc, test_exec_fd_not_path);
+        tcase_add_test(tc, test_escaped_descendant_killed);
+        tcase_add_test(tc, test_escaped_descendant_free);
+        tcase_add_test(tc, test_escaped_descendant_of_running_probe_kept);
         tcase_add_test(tc, test_parallel_bound);
         tcase_add_test(tc, test_fifo);
         tcase_add_test(tc, test_cancel);

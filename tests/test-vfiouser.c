@@ -17,10 +17,12 @@
 #include <unistd.h>
 
 #include "conf-dirs.h"
+#include "data-files.h"
 #include "dir-watch.h"
 #include "mc-error.h"
 #include "mc-parse.h"
 #include "probe-cache.h"
+#include "trust.h"
 #include "vfiouser-source.h"
 
 #define SEC G_USEC_PER_SEC
@@ -885,6 +887,316 @@ static unsigned count_lines(const char *path) {
         return n;
 }
 
+/* ---- trust (trust.h): what runs as root must be root's ---- */
+
+#define NOBODY 65534
+
+/* Takes json. */
+static void write_descriptor(const char *dir, const char *name, char *json) {
+        write_in(dir, name, json);
+        g_free(json);
+}
+
+/* A reason that names the file, says what is wrong and how to fix it. */
+static void assert_untrusted(Rec *r, const char *id, const char *file, const char *what, const char *fix) {
+        const char *reason = reason_of(r, id);
+        g_autofree char *head = g_strdup_printf("%s is not trusted: ", file);
+        g_autofree char *fixes = g_strdup_printf("fix: %s", fix);
+        ck_assert_contains(reason, head);
+        ck_assert_contains(reason, what);
+        ck_assert_contains(reason, fixes);
+}
+
+START_TEST(test_untrusted_never_run) {
+        Fx fx;
+        Rec r;
+        sd_event *e = NULL;
+        McVfioUserSource *s;
+        g_autofree char *count = NULL, *ok_count = NULL;
+        g_autofree char *nobody_bin = NULL, *nobody_prog = NULL, *gw_bin = NULL, *gw_prog = NULL;
+        g_autofree char *p = NULL, *fix = NULL;
+
+        if (geteuid() != 0)
+                return; /* needs chown */
+        fx_init(&fx);
+        rec_init(&r);
+        count = g_build_filename(fx.root, "runs", NULL);
+        ok_count = g_build_filename(fx.root, "ok-runs", NULL);
+
+        /* A program owned by nobody, mode 0777, in a directory of its own. */
+        nobody_bin = g_build_filename(fx.root, "nobody-bin", NULL);
+        nobody_prog = g_build_filename(nobody_bin, "prog", NULL);
+        ck_assert_int_eq(g_mkdir(nobody_bin, 0755), 0);
+        copy_executable(MC_PROBE_PROG, nobody_prog);
+        ck_assert_int_eq(chown(nobody_prog, NOBODY, NOBODY), 0);
+        ck_assert_int_eq(chmod(nobody_prog, 0777), 0);
+        /* A root-owned 0755 program in a group-writable directory. */
+        gw_bin = g_build_filename(fx.root, "gw-bin", NULL);
+        gw_prog = g_build_filename(gw_bin, "prog", NULL);
+        ck_assert_int_eq(g_mkdir(gw_bin, 0755), 0);
+        copy_executable(MC_PROBE_PROG, gw_prog);
+        ck_assert_int_eq(chmod(gw_bin, 0775), 0);
+
+        /* Every program would count its run. */
+        write_descriptor(fx.usr, "nobody-prog.json", descriptor(nobody_prog, "json", "x.com/a", count, NULL));
+        write_descriptor(fx.usr, "gw-dir.json", descriptor(gw_prog, "json", "x.com/a", count, NULL));
+        write_descriptor(fx.usr, "mode-666.json", descriptor(fx.prog, "json", "x.com/a", count, NULL));
+        p = g_build_filename(fx.usr, "mode-666.json", NULL);
+        ck_assert_int_eq(chmod(p, 0666), 0);
+        g_clear_pointer(&p, g_free);
+        write_descriptor(fx.usr, "nobody-desc.json", descriptor(fx.prog, "json", "x.com/a", count, NULL));
+        p = g_build_filename(fx.usr, "nobody-desc.json", NULL);
+        ck_assert_int_eq(chown(p, NOBODY, NOBODY), 0);
+        g_clear_pointer(&p, g_free);
+        /* A descriptor directory writable by others (with a trusted file). */
+        write_descriptor(fx.etc, "ow-dir.json", descriptor(fx.prog, "json", "x.com/a", count, NULL));
+        ck_assert_int_eq(chmod(fx.etc, 0757), 0);
+        /* And one that is fine. */
+        write_descriptor(fx.usr, "ok.json", descriptor(fx.prog, "json", "x.com/ok", ok_count, NULL));
+
+        ck_assert_int_ge(sd_event_new(&e), 0);
+        s = source_new(e, &fx, &r, false, 10 * SEC, 0);
+        mc_vfiouser_source_start(s);
+        RUN_UNTIL(e, mc_vfiouser_source_is_settled(s));
+        ck_assert_uint_eq(g_hash_table_size(r.impls), 6);
+
+        fix = g_strdup_printf("chown root:root %s; chmod go-w %s", nobody_prog, nobody_prog);
+        assert_untrusted(&r, "vfio-user:nobody-prog", nobody_prog,
+                         "owned by uid 65534 and writable by group and others (mode 0777)", fix);
+        ck_assert(g_str_has_prefix(reason_of(&r, "vfio-user:nobody-prog"), "binary "));
+        g_clear_pointer(&fix, g_free);
+        fix = g_strdup_printf("chmod go-w %s", gw_bin);
+        assert_untrusted(&r, "vfio-user:gw-dir", gw_bin, "writable by group (mode 0775)", fix);
+        g_clear_pointer(&fix, g_free);
+        p = g_build_filename(fx.usr, "mode-666.json", NULL);
+        fix = g_strdup_printf("chmod go-w %s", p);
+        assert_untrusted(&r, "vfio-user:mode-666", p, "writable by group and others (mode 0666)", fix);
+        g_clear_pointer(&fix, g_free);
+        g_clear_pointer(&p, g_free);
+        p = g_build_filename(fx.usr, "nobody-desc.json", NULL);
+        fix = g_strdup_printf("chown root:root %s", p);
+        assert_untrusted(&r, "vfio-user:nobody-desc", p, "owned by uid 65534", fix);
+        ck_assert_ptr_null(strstr(reason_of(&r, "vfio-user:nobody-desc"), "chmod"));
+        g_clear_pointer(&fix, g_free);
+        g_clear_pointer(&p, g_free);
+        fix = g_strdup_printf("chmod go-w %s", fx.etc);
+        assert_untrusted(&r, "vfio-user:ow-dir", fx.etc, "writable by others (mode 0757)", fix);
+        assert_model(&r, "vfio-user:ok", "x.com/ok");
+
+        /* Only the trusted program ran. */
+        ck_assert_uint_eq(n_spawned(s), 1);
+        ck_assert_uint_eq(count_lines(ok_count), 1);
+        ck_assert(!g_file_test(count, G_FILE_TEST_EXISTS));
+
+        /* A retry (rescan) does not run them either. */
+        mc_vfiouser_source_rescan(s);
+        run_for(e, 200 * MSEC);
+        ck_assert_uint_eq(n_spawned(s), 1);
+        ck_assert(!g_file_test(count, G_FILE_TEST_EXISTS));
+
+        mc_vfiouser_source_free(s);
+        sd_event_unref(e);
+        rec_clear(&r);
+        fx_clear(&fx);
+}
+END_TEST
+
+/* As nobody: make prog nobody's and rewrite it (append a byte). */
+static void rewrite_as_nobody(const char *prog) {
+        pid_t pid;
+        int status;
+
+        ck_assert_int_eq(chown(prog, NOBODY, NOBODY), 0);
+        ck_assert_int_eq(chmod(prog, 0777), 0);
+        pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+                int fd;
+                if (setgid(NOBODY) < 0 || setuid(NOBODY) < 0)
+                        _exit(1);
+                fd = open(prog, O_WRONLY | O_APPEND);
+                if (fd < 0 || write(fd, "\n", 1) != 1 || close(fd) < 0)
+                        _exit(2);
+                _exit(0);
+        }
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* Trust is checked before every run and before a cached answer is used:
+ * a program that becomes nobody's (its identity unchanged, so the cache
+ * would still match), or that nobody rewrites, is neither run again nor
+ * believed. */
+START_TEST(test_untrusted_after_change) {
+        Fx fx;
+        Rec r;
+        sd_event *e = NULL;
+        McVfioUserSource *s;
+        g_autofree char *count = NULL, *fix = NULL;
+
+        if (geteuid() != 0)
+                return; /* needs chown */
+        fx_init(&fx);
+        rec_init(&r);
+        count = g_build_filename(fx.root, "runs", NULL);
+        /* So that nobody can reach the program. */
+        ck_assert_int_eq(chmod(fx.root, 0755), 0);
+        write_descriptor(fx.usr, "a.json", descriptor(fx.prog, "json", "x.com/a", count, NULL));
+        fix = g_strdup_printf("chown root:root %s; chmod go-w %s", fx.prog, fx.prog);
+
+        ck_assert_int_ge(sd_event_new(&e), 0);
+        s = source_new(e, &fx, &r, false, 10 * SEC, 0);
+        mc_vfiouser_source_start(s);
+        RUN_UNTIL(e, mc_vfiouser_source_is_settled(s));
+        assert_model(&r, "vfio-user:a", "x.com/a");
+        ck_assert_uint_eq(count_lines(count), 1);
+        mc_vfiouser_source_free(s);
+        rec_clear(&r);
+
+        /* Handed to nobody, not modified: a restart finds a matching
+         * cache entry, and must not use it. */
+        ck_assert_int_eq(chown(fx.prog, NOBODY, NOBODY), 0);
+        ck_assert_int_eq(chmod(fx.prog, 0777), 0);
+        rec_init(&r);
+        s = source_new(e, &fx, &r, false, 10 * SEC, 0);
+        mc_vfiouser_source_start(s);
+        RUN_UNTIL(e, mc_vfiouser_source_is_settled(s));
+        assert_untrusted(&r, "vfio-user:a", fx.prog, "owned by uid 65534", fix);
+        ck_assert_uint_eq(n_spawned(s), 0);
+
+        /* Back to root: the cached answer is good again. */
+        ck_assert_int_eq(chown(fx.prog, 0, 0), 0);
+        ck_assert_int_eq(chmod(fx.prog, 0755), 0);
+        mc_vfiouser_source_rescan(s);
+        RUN_UNTIL(e, rec_get(&r, "vfio-user:a")->info != NULL);
+        ck_assert_uint_eq(n_spawned(s), 0);
+
+        /* nobody rewrites it: refused on rescan, not run. */
+        rewrite_as_nobody(fx.prog);
+        mc_vfiouser_source_rescan(s);
+        run_for(e, 200 * MSEC);
+        assert_untrusted(&r, "vfio-user:a", fx.prog, "owned by uid 65534 and writable by group and others",
+                         fix);
+        ck_assert_uint_eq(n_spawned(s), 0);
+        ck_assert_uint_eq(count_lines(count), 1);
+
+        mc_vfiouser_source_free(s);
+        sd_event_unref(e);
+        rec_clear(&r);
+        fx_clear(&fx);
+}
+END_TEST
+
+/* Symbolic links are followed step by step: the directories of the link
+ * and of its target both count, relative targets and ".." included. */
+START_TEST(test_trust_symlinks) {
+        g_autofree char *root = g_dir_make_tmp("mc-trust-XXXXXX", NULL);
+        g_autofree char *good = g_build_filename(root, "good", NULL);
+        g_autofree char *open_dir = g_build_filename(root, "open", NULL);
+        g_autofree char *prog = g_build_filename(good, "prog", NULL);
+        g_autofree char *in_open = g_build_filename(open_dir, "prog", NULL);
+        g_autofree char *link_in_open = g_build_filename(open_dir, "link", NULL);
+        g_autofree char *link_to_open = g_build_filename(good, "to-open", NULL);
+        g_autofree char *rel_link = g_build_filename(good, "rel", NULL);
+        g_autofree char *dotdot = g_build_filename(good, "..", "good", "prog", NULL);
+        g_autoptr(GError) error = NULL;
+        struct stat a, b;
+        int fd;
+
+        ck_assert_int_eq(g_mkdir(good, 0755), 0);
+        ck_assert_int_eq(g_mkdir(open_dir, 0755), 0);
+        copy_executable(MC_PROBE_PROG, prog);
+        copy_executable(MC_PROBE_PROG, in_open);
+        ck_assert_int_eq(symlink(prog, link_in_open), 0);
+        ck_assert_int_eq(symlink("../open/prog", link_to_open), 0);
+        ck_assert_int_eq(symlink("./prog", rel_link), 0);
+        ck_assert_int_eq(chmod(open_dir, 0777), 0);
+
+        /* The system's own: /bin/sh is reached through symlinks on Debian. */
+        fd = mc_trust_open("/bin/sh", &error);
+        ck_assert_msg(fd >= 0, "%s", error->message);
+        close(fd);
+
+        /* Trusted: the file opened is the one named. */
+        fd = mc_trust_open(rel_link, &error);
+        ck_assert_msg(fd >= 0, "%s", error->message);
+        ck_assert_int_eq(fstat(fd, &a), 0);
+        ck_assert_int_eq(stat(prog, &b), 0);
+        ck_assert(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+        close(fd);
+        fd = mc_trust_open(dotdot, &error);
+        ck_assert_msg(fd >= 0, "%s", error->message);
+        close(fd);
+
+        /* A link in an open directory, and a link into one. */
+        ck_assert_int_eq(mc_trust_open(link_in_open, &error), -1);
+        ck_assert_contains(error->message, open_dir);
+        ck_assert_contains(error->message, "writable by group and others (mode 0777)");
+        g_clear_error(&error);
+        ck_assert_int_eq(mc_trust_open(link_to_open, &error), -1);
+        ck_assert_contains(error->message, open_dir);
+        g_clear_error(&error);
+
+        /* Not a regular file; missing. */
+        ck_assert_int_eq(mc_trust_open(good, &error), -1);
+        ck_assert_contains(error->message, "not a regular file");
+        g_clear_error(&error);
+        ck_assert_int_eq(mc_trust_open("/nonexistent/x", &error), -1);
+        ck_assert(g_error_matches(error, MC_ERROR, MC_ERROR_NOT_FOUND));
+
+        ck_assert_int_eq(chmod(open_dir, 0755), 0);
+        rm_rf(root);
+}
+END_TEST
+
+/* Model data files: the same rule; an untrusted one is not used. */
+START_TEST(test_untrusted_data_file) {
+        g_autofree char *root = g_dir_make_tmp("mc-data-XXXXXX", NULL);
+        g_autofree char *dir = g_build_filename(root, "mdev-models.d", NULL);
+        g_autofree char *file = g_build_filename(dir, "gpu.json", NULL);
+        const char *dirs[] = { dir, NULL };
+        g_autoptr(McDataFiles) df = NULL;
+        struct {
+                uid_t uid;
+                mode_t file_mode, dir_mode;
+        } cases[] = {
+                { NOBODY, 0644, 0755 },
+                { 0, 0666, 0755 },
+                { 0, 0664, 0755 },
+                { 0, 0644, 0775 },
+                { 0, 0644, 0757 },
+        };
+
+        ck_assert_int_eq(g_mkdir(dir, 0755), 0);
+        write_file(file, "{\"match\": {\"driver\": \"drv\", \"type\": \"t-*\"}, \"models\": {\"a.com/one\": {}}}");
+        ck_assert_int_eq(chmod(file, 0644), 0);
+        df = mc_data_files_new(dirs);
+        mc_data_files_load(df);
+        ck_assert_ptr_nonnull(mc_data_files_lookup(df, "drv", "t-1"));
+
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                if (cases[i].uid != 0 && geteuid() != 0)
+                        continue; /* needs chown */
+                ck_assert_int_eq(chown(file, cases[i].uid, cases[i].uid), 0);
+                ck_assert_int_eq(chmod(file, cases[i].file_mode), 0);
+                ck_assert_int_eq(chmod(dir, cases[i].dir_mode), 0);
+                ck_assert(mc_data_files_load(df));
+                ck_assert_msg(!mc_data_files_lookup(df, "drv", "t-1"), "case %zu: untrusted file used", i);
+                ck_assert_uint_eq(mc_data_files_n_loaded(df), 0);
+
+                /* Fixed: used again. */
+                ck_assert_int_eq(chown(file, geteuid(), getegid()), 0);
+                ck_assert_int_eq(chmod(file, 0644), 0);
+                ck_assert_int_eq(chmod(dir, 0755), 0);
+                ck_assert(mc_data_files_load(df));
+                ck_assert_ptr_nonnull(mc_data_files_lookup(df, "drv", "t-1"));
+        }
+        unlink(file);
+        rmdir(dir);
+        rmdir(root);
+}
+END_TEST
+
 START_TEST(test_warm_cache_restart) {
         Fx fx;
         g_autoptr(GHashTable) first = NULL, second = NULL;
@@ -1306,6 +1618,10 @@ static Suite *vfiouser_suite(void) {
         tcase_add_test(tc, test_override_and_order);
         tcase_add_test(tc, test_descriptor_failures);
         tcase_add_test(tc, test_probe_failures);
+        tcase_add_test(tc, test_untrusted_never_run);
+        tcase_add_test(tc, test_untrusted_after_change);
+        tcase_add_test(tc, test_untrusted_data_file);
+        tcase_add_test(tc, test_trust_symlinks);
         tcase_add_test(tc, test_warm_cache_restart);
         tcase_add_test(tc, test_cache_invalidated_by_identity);
         tcase_add_test(tc, test_rescan);

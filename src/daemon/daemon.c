@@ -273,6 +273,12 @@ int mc_daemon_start(McDaemon *d) {
                 .max_parallel = d->config.probe_parallel,
         };
         d->vfio_user = mc_vfiouser_source_new(d->event, &vc, &vu_ops, d);
+        /* Probes are the only processes we start: what one leaves behind
+         * (setsid(), double fork) is re-parented to us and killed. */
+        r = mc_probe_pool_adopt_orphans(mc_vfiouser_source_get_pool(d->vfio_user));
+        if (r < 0)
+                mc_log_warning("Cannot become a child subreaper, processes that probes leave "
+                               "behind will survive them: %s", g_strerror(-r));
         mc_vfiouser_source_start(d->vfio_user);
         if (mc_vfiouser_source_is_settled(d->vfio_user))
                 become_ready(d);

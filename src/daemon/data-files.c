@@ -2,9 +2,11 @@
 #include "data-files.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "conf-dirs.h"
 #include "mc-log.h"
+#include "trust.h"
 
 #define MEMO_MAX 4096
 
@@ -60,10 +62,19 @@ static Entry *entry_read(const char *name, const char *path) {
         g_autoptr(GError) error = NULL;
         g_autofree char *data = NULL;
         gsize len = 0;
+        bool ok = false;
         Entry *e;
+        int fd;
 
-        if (!mc_conf_file_read(path, 0, &data, &len, &error)) {
-                mc_log_warning("Model data file %s: %s", path, error->message);
+        /* The facts in it decide what is migrated where: only a file that
+         * nobody but root can have written is used (trust.h). */
+        fd = mc_trust_open(path, &error);
+        if (fd >= 0) {
+                ok = mc_conf_fd_read(fd, path, 0, &data, &len, &error);
+                close(fd);
+        }
+        if (fd < 0 || !ok) {
+                mc_log_warning("Model data file %s", error->message);
                 return NULL;
         }
         e = g_new0(Entry, 1);

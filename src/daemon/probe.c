@@ -2,13 +2,17 @@
 #define _GNU_SOURCE
 #include "probe.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,6 +62,8 @@ struct McProbeJob {
         JobState state;
 
         char **argv;
+        int prog_fd;          /* what to execute, or -1: argv[0] */
+        int prog_fd_errno;    /* it could not be duplicated: never fall back to argv[0] */
         McProbeCallback callback;
         void *userdata;
 
@@ -75,11 +81,22 @@ struct McProbeJob {
         const char *spawn_what;
 };
 
+/* A process a probe left behind that was re-parented to us (we are a
+ * child subreaper): SIGKILLed, waited for through its pidfd. */
+typedef struct {
+        McProbePool *pool;
+        pid_t pid;
+        sd_event_source *source; /* owns the pidfd */
+} Orphan;
+
 struct McProbePool {
         sd_event *event;
         unsigned max_parallel;
         uint64_t timeout_usec;
         size_t output_cap;
+
+        bool adopt;           /* mc_probe_pool_adopt_orphans() */
+        GHashTable *orphans;  /* pid -> Orphan*, being killed */
 
         GQueue queued;
         GQueue failed;
@@ -149,6 +166,7 @@ static void job_free(McProbeJob *job) {
         g_queue_unlink(job_queue(job), &job->link);
         job_stop_io(job);
         job->pid_source = sd_event_source_disable_unref(job->pid_source);
+        safe_close(&job->prog_fd);
         g_strfreev(job->argv);
         if (job->out)
                 g_byte_array_unref(job->out);
@@ -181,8 +199,8 @@ static _Noreturn void child_fail(int exec_w, int stage) {
         _exit(127);
 }
 
-static _Noreturn void child_run(char *const *argv, int devnull, int out_w, int err_w, int exec_w,
-                                pid_t parent) {
+static _Noreturn void child_run(char *const *argv, int prog_fd, int devnull, int out_w, int err_w,
+                                int exec_w, pid_t parent, bool subreaper) {
         sigset_t ss;
 
         /* Ignored signals and the signal mask survive execve(); a program
@@ -200,6 +218,12 @@ static _Noreturn void child_run(char *const *argv, int devnull, int out_w, int e
         /* Do not outlive the daemon. */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
                 child_fail(exec_w, CHILD_STAGE_SETUP);
+        /* Keep what it leaves behind while it runs (kept across execve()):
+         * only once it has exited does that go to the daemon, so the
+         * daemon never kills what belongs to a probe still running (see
+         * pool_sweep()). */
+        if (subreaper && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+                child_fail(exec_w, CHILD_STAGE_SETUP);
         if (getppid() != parent)
                 _exit(127);
 
@@ -215,13 +239,33 @@ static _Noreturn void child_run(char *const *argv, int devnull, int out_w, int e
                 if (fcntl(exec_w, F_SETFD, FD_CLOEXEC) < 0)
                         child_fail(exec_w, CHILD_STAGE_SETUP);
         }
-        if (close_range(4, ~0U, 0) < 0) {
+        /* The program to execute goes to 4; it is >= 5 (see
+         * mc_probe_pool_submit_fd()), so nothing above clobbered it. */
+        if (prog_fd >= 0) {
+                if (dup2(prog_fd, 4) < 0 || fcntl(4, F_SETFD, FD_CLOEXEC) < 0)
+                        child_fail(exec_w, CHILD_STAGE_SETUP);
+                prog_fd = 4;
+        }
+        if (close_range(prog_fd >= 0 ? 5 : 4, ~0U, 0) < 0) {
                 /* Kernels before 5.9. */
-                for (int fd = 4; fd < 65536; fd++)
+                for (int fd = prog_fd >= 0 ? 5 : 4; fd < 65536; fd++)
                         (void) close(fd);
         }
 
-        execve(argv[0], argv, (char *const *) probe_env);
+        if (prog_fd < 0) {
+                execve(argv[0], argv, (char *const *) probe_env);
+                child_fail(exec_w, CHILD_STAGE_EXEC);
+        }
+        /* Execute the very file that was checked, not whatever the path
+         * names by now. */
+        syscall(SYS_execveat, prog_fd, "", argv, probe_env, AT_EMPTY_PATH);
+        if (errno == ENOENT) {
+                /* A script: its interpreter opens it as /dev/fd/4, which a
+                 * close-on-exec fd does not survive. It keeps fd 4. */
+                if (fcntl(prog_fd, F_SETFD, 0) < 0)
+                        child_fail(exec_w, CHILD_STAGE_SETUP);
+                syscall(SYS_execveat, prog_fd, "", argv, probe_env, AT_EMPTY_PATH);
+        }
         child_fail(exec_w, CHILD_STAGE_EXEC);
 }
 
@@ -281,6 +325,170 @@ static void reap_blocking(pid_t pid) {
                 ;
 }
 
+/* ---- what probes leave behind ----
+ *
+ * A probe's process group is killed when it ends, but a program can leave
+ * it (setsid(), setpgid(), a double-forked daemon). Without cgroups there
+ * is no record of what a process started, except the process tree: when
+ * the daemon is a child subreaper, every descendant whose parent dies is
+ * re-parented to the daemon instead of to init. Since the probes are the
+ * only processes the daemon starts, every child of the daemon that is not
+ * a probe's main process is something a probe left behind. Each probe's
+ * main process is itself a subreaper, so what it leaves behind stays its
+ * own while it runs and comes to us only once it has exited: a leftover
+ * found here belongs to a probe that has ended, never to one still
+ * running. It is SIGKILLed (with its process group, if it leads one) and
+ * reaped. Killing one re-parents its own children to us; they are found
+ * when it is reaped, so a whole tree goes, level by level. The sweep runs
+ * whenever a probe's main process or an orphan has been reaped. */
+
+static void orphan_free(Orphan *o) {
+        o->source = sd_event_source_disable_unref(o->source);
+        g_free(o);
+}
+
+static bool pool_knows_pid(McProbePool *pool, pid_t pid) {
+        GQueue *queues[] = { &pool->running, &pool->reaping };
+
+        if (g_hash_table_contains(pool->orphans, GINT_TO_POINTER(pid)))
+                return true;
+        for (gsize q = 0; q < G_N_ELEMENTS(queues); q++)
+                for (GList *l = queues[q]->head; l; l = l->next)
+                        if (((McProbeJob *) l->data)->pid == pid)
+                                return true;
+        return false;
+}
+
+/* The pids of every child of this process, from the children lists of
+ * all its threads (an orphan is re-parented to any live thread). Falls
+ * back to scanning /proc when the kernel lacks CONFIG_PROC_CHILDREN. */
+static GArray *list_children(void) {
+        GArray *pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+        pid_t self = getpid();
+        struct dirent *de;
+        bool have_children_files = false;
+        DIR *d;
+
+        d = opendir("/proc/self/task");
+        while (d && (de = readdir(d))) {
+                g_autofree char *path = NULL;
+                g_autofree char *data = NULL;
+                g_auto(GStrv) words = NULL;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                path = g_strdup_printf("/proc/self/task/%s/children", de->d_name);
+                if (!g_file_get_contents(path, &data, NULL, NULL))
+                        continue;
+                have_children_files = true;
+                words = g_strsplit_set(data, " \n", -1);
+                for (char **w = words; *w; w++) {
+                        pid_t pid = (pid_t) atoi(*w);
+                        if (pid > 0)
+                                g_array_append_val(pids, pid);
+                }
+        }
+        if (d)
+                closedir(d);
+        if (have_children_files)
+                return pids;
+
+        d = opendir("/proc");
+        while (d && (de = readdir(d))) {
+                g_autofree char *path = NULL;
+                g_autofree char *stat = NULL;
+                const char *p;
+                pid_t pid = (pid_t) atoi(de->d_name), ppid = 0;
+
+                if (pid <= 0)
+                        continue;
+                path = g_strdup_printf("/proc/%d/stat", (int) pid);
+                /* "pid (comm) state ppid ...": comm may hold anything. */
+                if (!g_file_get_contents(path, &stat, NULL, NULL) || !(p = strrchr(stat, ')')) ||
+                    sscanf(p + 1, " %*c %d", &ppid) != 1)
+                        continue;
+                if (ppid == self)
+                        g_array_append_val(pids, pid);
+        }
+        if (d)
+                closedir(d);
+        return pids;
+}
+
+static void pool_sweep(McProbePool *pool);
+
+static int orphan_on_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Orphan *o = userdata;
+        McProbePool *pool = o->pool;
+        siginfo_t si = { 0 };
+
+        if (waitid(P_PID, o->pid, &si, WEXITED | WNOHANG) == 0 && si.si_pid == 0)
+                return 0; /* not yet */
+        mc_log_debug("probe: reaped process %d left behind by a probe", (int) o->pid);
+        g_hash_table_remove(pool->orphans, GINT_TO_POINTER(o->pid));
+        /* Its children are ours now. */
+        pool_sweep(pool);
+        return 0;
+}
+
+static void pool_sweep(McProbePool *pool) {
+        g_autoptr(GArray) pids = NULL;
+
+        if (!pool->adopt)
+                return;
+        pids = list_children();
+        for (guint i = 0; i < pids->len; i++) {
+                pid_t pid = g_array_index(pids, pid_t, i);
+                Orphan *o;
+                int pidfd, r;
+
+                if (pool_knows_pid(pool, pid))
+                        continue;
+                /* Our unreaped child: the pid cannot be reused, so the
+                 * pidfd, the group test and the kills all mean it. */
+                pidfd = pidfd_open(pid, 0);
+                if (pidfd < 0)
+                        continue; /* reaped by someone else meanwhile */
+                mc_log_debug("probe: killing process %d left behind by a probe", (int) pid);
+                if (getpgid(pid) == pid)
+                        (void) kill(-pid, SIGKILL);
+                (void) kill(pid, SIGKILL);
+
+                o = g_new0(Orphan, 1);
+                o->pool = pool;
+                o->pid = pid;
+                r = sd_event_add_io(pool->event, &o->source, pidfd, EPOLLIN, orphan_on_exit, o);
+                if (r < 0) {
+                        close(pidfd);
+                        g_free(o);
+                        reap_blocking(pid);
+                        continue;
+                }
+                (void) sd_event_source_set_io_fd_own(o->source, true);
+                g_hash_table_insert(pool->orphans, GINT_TO_POINTER(pid), o);
+        }
+}
+
+/* For mc_probe_pool_free(): kill and reap everything left, blocking. The
+ * number of rounds is bounded in case something keeps forking faster than
+ * we kill (it cannot: a process with SIGKILL pending cannot fork). */
+static void pool_sweep_blocking(McProbePool *pool) {
+        if (!pool->adopt)
+                return;
+        for (int round = 0; round < 64; round++) {
+                GHashTableIter it;
+                gpointer v;
+
+                pool_sweep(pool);
+                if (g_hash_table_size(pool->orphans) == 0)
+                        return;
+                g_hash_table_iter_init(&it, pool->orphans);
+                while (g_hash_table_iter_next(&it, NULL, &v))
+                        reap_blocking(((Orphan *) v)->pid);
+                g_hash_table_remove_all(pool->orphans);
+        }
+}
+
 /* Start one queued job. On failure the job is left with spawn_errno set
  * and no process. */
 static bool job_spawn(McProbeJob *job) {
@@ -291,6 +499,10 @@ static bool job_spawn(McProbeJob *job) {
         int r;
 
         job->spawn_what = "cannot start it";
+        if (job->prog_fd_errno) {
+                r = -job->prog_fd_errno;
+                goto fail;
+        }
 
         devnull = fd_above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC | O_NOCTTY));
         if (devnull < 0) {
@@ -307,7 +519,7 @@ static bool job_spawn(McProbeJob *job) {
                 goto fail;
         }
         if (pid == 0)
-                child_run(job->argv, devnull, out[1], err[1], exe[1], parent);
+                child_run(job->argv, job->prog_fd, devnull, out[1], err[1], exe[1], parent, pool->adopt);
 
         pool->n_spawned++;
         job->pid = pid;
@@ -567,6 +779,8 @@ static int job_on_exit(sd_event_source *s, int fd, uint32_t revents, void *userd
         }
         job->pid = 0;
         job->pid_source = sd_event_source_disable_unref(job->pid_source);
+        /* What it left outside its process group is ours now. */
+        pool_sweep(job->pool);
 
         if (job->state == JOB_REAPING) {
                 job_free(job);
@@ -647,6 +861,7 @@ McProbePool *mc_probe_pool_new(sd_event *e, unsigned max_parallel, uint64_t time
         g_queue_init(&pool->failed);
         g_queue_init(&pool->running);
         g_queue_init(&pool->reaping);
+        pool->orphans = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify) orphan_free);
 
         r = sd_event_add_defer(e, &pool->pump, pool_on_pump, pool);
         if (r < 0)
@@ -681,6 +896,9 @@ void mc_probe_pool_free(McProbePool *pool) {
                 job_free(job);
         }
 
+        pool_sweep_blocking(pool);
+        g_hash_table_unref(pool->orphans);
+
         pool->pump = sd_event_source_disable_unref(pool->pump);
         sd_event_unref(pool->event);
         g_free(pool);
@@ -688,12 +906,22 @@ void mc_probe_pool_free(McProbePool *pool) {
 
 void mc_probe_pool_submit(McProbePool *pool, const char *const *argv, McProbeCallback callback,
                           void *userdata, McProbeJob **ret) {
+        mc_probe_pool_submit_fd(pool, -1, argv, callback, userdata, ret);
+}
+
+void mc_probe_pool_submit_fd(McProbePool *pool, int prog_fd, const char *const *argv,
+                             McProbeCallback callback, void *userdata, McProbeJob **ret) {
         McProbeJob *job;
 
         g_return_if_fail(pool);
         g_return_if_fail(argv && argv[0]);
 
         job = g_new0(McProbeJob, 1);
+        /* Above 4, where the child puts it (see child_run()). A failed dup
+         * shows as EBADF when the job is started. */
+        job->prog_fd = prog_fd >= 0 ? fcntl(prog_fd, F_DUPFD_CLOEXEC, 5) : -1;
+        if (prog_fd >= 0 && job->prog_fd < 0)
+                job->prog_fd_errno = errno;
         job->pool = pool;
         job->link.data = job;
         job->state = JOB_QUEUED;
@@ -740,5 +968,14 @@ unsigned mc_probe_pool_n_pending(const McProbePool *pool) {
 }
 
 unsigned mc_probe_pool_n_children(const McProbePool *pool) {
-        return pool->running.length + pool->reaping.length;
+        return pool->running.length + pool->reaping.length + g_hash_table_size(pool->orphans);
+}
+
+int mc_probe_pool_adopt_orphans(McProbePool *pool) {
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+                return -errno;
+        pool->adopt = true;
+        /* Anything already re-parented to us. */
+        pool_sweep(pool);
+        return 0;
 }

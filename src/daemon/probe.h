@@ -3,9 +3,11 @@
 
 /* Runs untrusted programs (vfio-user device programs with
  * --print-migration-info-json) from an sd-event loop: no shell, stdin from
- * /dev/null, a fixed environment, no inherited fds, its own process group,
- * a time limit and an output cap, at most max_parallel at once (the rest
- * wait in FIFO order). Never blocks the loop. */
+ * /dev/null, a fixed environment, no inherited fds, its own process group
+ * (killed when it ends, and what it left elsewhere with it, see
+ * mc_probe_pool_adopt_orphans()), a time limit and an output cap, at most
+ * max_parallel at once (the rest wait in FIFO order). Never blocks the
+ * loop. */
 
 #include <glib.h>
 #include <stddef.h>
@@ -59,6 +61,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(McProbePool, mc_probe_pool_free)
 void mc_probe_pool_submit(McProbePool *pool, const char *const *argv, McProbeCallback callback,
                           void *userdata, McProbeJob **ret);
 
+/* The same, executing the file open at prog_fd (duplicated; the caller
+ * keeps its fd) with execveat(AT_EMPTY_PATH) rather than the path in
+ * argv[0], which only names it in argv and in reasons: the program run is
+ * the one that was checked (trust.h), whatever the path names by then. A
+ * script keeps the fd open as 4, for its interpreter. */
+void mc_probe_pool_submit_fd(McProbePool *pool, int prog_fd, const char *const *argv,
+                             McProbeCallback callback, void *userdata, McProbeJob **ret);
+
 /* The callback will not be called; a running process group is SIGKILLed
  * (and reaped later by the pool). */
 void mc_probe_job_cancel(McProbeJob *job);
@@ -68,5 +78,18 @@ uint64_t mc_probe_pool_n_spawned(const McProbePool *pool);
 /* Jobs queued or running (not yet delivered or cancelled). */
 unsigned mc_probe_pool_n_pending(const McProbePool *pool);
 /* Child processes not yet reaped (running, or killed and not yet waited
- * for). */
+ * for, including what probes left behind, see below). */
 unsigned mc_probe_pool_n_children(const McProbePool *pool);
+
+/* Make this process a child subreaper (PR_SET_CHILD_SUBREAPER) and this
+ * pool responsible for every child of the process that is not one of its
+ * jobs: whatever a probe leaves behind outside its process group (a
+ * setsid() grandchild, a double-forked daemon) is re-parented to this
+ * process once the probe's main process has exited (until then, to that
+ * process, which the pool makes a subreaper too, so that another probe
+ * ending never takes what belongs to one still running), and is
+ * SIGKILLed and reaped when the probe's main process, or another such
+ * leftover, has been reaped, and when the pool is freed. Only for a process whose other children all come
+ * from this pool (migcompatd); without it they are re-parented to init and
+ * survive. Returns 0 or -errno. */
+int mc_probe_pool_adopt_orphans(McProbePool *pool);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf-dirs.h"
 #include "dir-watch.h"
@@ -12,6 +13,7 @@
 #include "mc-log.h"
 #include "mc-parse.h"
 #include "probe-cache.h"
+#include "trust.h"
 
 #define DESCRIPTOR_SUFFIX ".json"
 #define PROBE_FLAG "--print-migration-info-json"
@@ -191,8 +193,8 @@ static void entry_on_probe(const McProbeResult *r, void *userdata) {
 }
 
 /* use_cache false: run the program even if the cache has an answer (a
- * retry of a failed probe). */
-static void entry_probe(Entry *e, bool use_cache) {
+ * retry of a failed probe). prog_fd: the checked program (trust.h). */
+static void entry_probe(Entry *e, bool use_cache, int prog_fd) {
         McVfioUserSource *s = e->src;
         McProbeCacheEntry cached = { 0 };
         g_autoptr(GPtrArray) argv = NULL;
@@ -212,7 +214,8 @@ static void entry_probe(Entry *e, bool use_cache) {
         g_ptr_array_add(argv, NULL);
 
         mc_log_debug("vfio-user %s: probing %s", e->name, e->desc->binary);
-        mc_probe_pool_submit(s->pool, (const char *const *) argv->pdata, entry_on_probe, e, &e->job);
+        mc_probe_pool_submit_fd(s->pool, prog_fd, (const char *const *) argv->pdata, entry_on_probe, e,
+                                &e->job);
         s->n_jobs++;
 }
 
@@ -242,6 +245,7 @@ static void source_refresh(McVfioUserSource *s, const char *name, bool force) {
         struct stat st;
         gsize len = 0;
         bool same, retry;
+        int fd;
         Entry *e;
 
         path = mc_conf_dirs_find((const char *const *) s->dirs, name);
@@ -259,7 +263,15 @@ static void source_refresh(McVfioUserSource *s, const char *name, bool force) {
                 g_hash_table_insert(s->entries, e->name, e);
         }
 
-        if (!mc_conf_file_read(path, MC_MAX_DOCUMENT_SIZE, &data, &len, &error)) {
+        /* The descriptor says what runs as root: only one that nobody but
+         * root can have written is used (trust.h). */
+        fd = mc_trust_open(path, &error);
+        if (fd >= 0) {
+                bool ok = mc_conf_fd_read(fd, path, MC_MAX_DOCUMENT_SIZE, &data, &len, &error);
+                close(fd);
+                fd = ok ? 0 : -1;
+        }
+        if (fd < 0) {
                 g_clear_pointer(&e->desc, mc_descriptor_free);
                 g_clear_pointer(&e->desc_sha256, g_free);
                 entry_fail(e, error->message);
@@ -277,15 +289,20 @@ static void source_refresh(McVfioUserSource *s, const char *name, bool force) {
                 e->desc_sha256 = g_strdup(sha);
         }
 
-        if (stat(e->desc->binary, &st) < 0) {
-                g_autofree char *reason = g_strdup_printf("binary %s: %s", e->desc->binary,
-                                                          g_strerror(errno));
+        /* Checked on every refresh, before a cached result is used and
+         * before every run: a program someone else could have written is
+         * never run, and its earlier answer not trusted either. What runs
+         * is the file checked here (fd), not the path. */
+        fd = mc_trust_open(e->desc->binary, &error);
+        if (fd < 0) {
+                g_autofree char *reason = g_strdup_printf("binary %s", error->message);
                 entry_fail(e, reason);
                 return;
         }
-        if (!S_ISREG(st.st_mode)) {
-                g_autofree char *reason = g_strdup_printf("binary %s: not a regular file",
-                                                          e->desc->binary);
+        if (fstat(fd, &st) < 0) {
+                g_autofree char *reason = g_strdup_printf("binary %s: %s", e->desc->binary,
+                                                          g_strerror(errno));
+                close(fd);
                 entry_fail(e, reason);
                 return;
         }
@@ -295,6 +312,7 @@ static void source_refresh(McVfioUserSource *s, const char *name, bool force) {
         retry = same && force && e->probe_failed && !e->job;
         if (same && !retry) {
                 mc_probe_key_clear(&key);
+                close(fd);
                 return; /* known, or being probed */
         }
 
@@ -304,7 +322,8 @@ static void source_refresh(McVfioUserSource *s, const char *name, bool force) {
         mc_probe_key_clear(&e->key);
         e->key = key;
         e->have_key = true;
-        entry_probe(e, !retry);
+        entry_probe(e, !retry, fd);
+        close(fd);
 }
 
 static void source_scan_all(McVfioUserSource *s, bool force) {

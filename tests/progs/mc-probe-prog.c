@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -98,6 +99,49 @@ static int report_env(void) {
         }
         closedir(d);
         return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* Leave a process behind outside our process group and session, as a
+ * double-forking daemon does: a child that calls setsid() and forks a
+ * grandchild, which writes its pid to pidfile and sleeps an hour. Returns
+ * once the pid file exists. */
+static int escape(const char *pidfile) {
+        char tmp[4096];
+        pid_t pid;
+        int status;
+
+        fflush(NULL);
+        pid = fork();
+        if (pid < 0)
+                return -1;
+        if (pid == 0) {
+                FILE *f;
+                int null;
+
+                if (setsid() < 0)
+                        _exit(1);
+                pid = fork();
+                if (pid != 0)
+                        _exit(pid < 0);
+                null = open("/dev/null", O_RDWR);
+                dup2(null, STDIN_FILENO);
+                dup2(null, STDOUT_FILENO);
+                dup2(null, STDERR_FILENO);
+                snprintf(tmp, sizeof tmp, "%s.tmp", pidfile);
+                f = fopen(tmp, "w");
+                if (!f)
+                        _exit(1);
+                fprintf(f, "%d\n", (int) getpid());
+                if (fclose(f) != 0 || rename(tmp, pidfile) < 0)
+                        _exit(1);
+                sleep_ms(1000L * 3600);
+                _exit(0);
+        }
+        if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return -1;
+        while (access(pidfile, F_OK) < 0)
+                sleep_ms(5);
+        return 0;
 }
 
 int main(int argc, char **argv) {
@@ -195,5 +239,14 @@ int main(int argc, char **argv) {
         }
         if (strcmp(mode, "env") == 0)
                 return report_env();
+        if (strcmp(mode, "escape") == 0) {
+                /* escape PIDFILE MODE [ARGS...]: leave a process behind
+                 * (see escape()), then behave as MODE. */
+                if (argc < 4)
+                        return usage();
+                if (escape(argv[2]) < 0)
+                        return 1;
+                return main(argc - 2, argv + 2);
+        }
         return usage();
 }
