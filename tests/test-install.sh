@@ -78,7 +78,14 @@ for p in $pages; do
         [ -f "$root/usr/share/man/$p" ] && same "$build/man/${p#*/}" "$root/usr/share/man/$p" "/usr/share/man/$p"
 done
 dir "$root" /usr/share/migcompat/mdev-models.d
+dir "$root" /usr/share/migcompat/vfio-pci-models.d
 dir "$root" /usr/share/migcompat/vfio-user.d
+# The shipped data files, every one.
+for f in "$src"/data/vfio-pci-models.d/*.json "$src"/data/mdev-models.d/*.json; do
+        [ -f "$f" ] || continue
+        d=$(basename "$(dirname "$f")")
+        file "$root" "/usr/share/migcompat/$d/$(basename "$f")"
+done
 
 # Configure-time directories: where this build puts them.
 file "$root" "$MC_CONF_DBUS_POLICY_DIR/org.migcompat.MigCompat1.conf"
@@ -127,7 +134,14 @@ for p in $pages; do
         file "$root" "/usr/share/man/$p"
 done
 dir "$root" /usr/share/migcompat/mdev-models.d
+dir "$root" /usr/share/migcompat/vfio-pci-models.d
 dir "$root" /usr/share/migcompat/vfio-user.d
+# The shipped data files, every one.
+for f in "$src"/data/vfio-pci-models.d/*.json "$src"/data/mdev-models.d/*.json; do
+        [ -f "$f" ] || continue
+        d=$(basename "$(dirname "$f")")
+        file "$root" "/usr/share/migcompat/$d/$(basename "$f")"
+done
 # Where dbus-daemon and dbus-broker read them, whatever the prefix.
 file "$root" /usr/share/dbus-1/system.d/org.migcompat.MigCompat1.conf
 file "$root" /usr/share/dbus-1/system-services/org.migcompat.MigCompat1.service
@@ -178,6 +192,7 @@ fi
 # The installed daemon looks where the files were installed.
 help=$("$root/usr/libexec/migcompatd" --help 2>&1)
 for d in /usr/share/migcompat/mdev-models.d /etc/migcompat/mdev-models.d \
+         /usr/share/migcompat/vfio-pci-models.d /etc/migcompat/vfio-pci-models.d \
          /usr/share/migcompat/vfio-user.d /etc/migcompat/vfio-user.d /var/cache/migcompat; do
         case $help in
         *"$d"*) echo "ok: the installed daemon uses $d" ;;
