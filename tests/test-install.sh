@@ -78,13 +78,16 @@ for p in $pages; do
         [ -f "$root/usr/share/man/$p" ] && same "$build/man/${p#*/}" "$root/usr/share/man/$p" "/usr/share/man/$p"
 done
 dir "$root" /usr/share/migcompat/mdev-models.d
-dir "$root" /usr/share/migcompat/vfio-pci-models.d
 dir "$root" /usr/share/migcompat/vfio-user.d
-# The shipped data files, every one.
-for f in "$src"/data/vfio-pci-models.d/*.json "$src"/data/mdev-models.d/*.json; do
-        [ -f "$f" ] || continue
-        d=$(basename "$(dirname "$f")")
-        file "$root" "/usr/share/migcompat/$d/$(basename "$f")"
+dir "$root" /usr/share/migcompat/vfio-pci-models.d
+# Every shipped model data file, as it is in the source tree.
+for d in mdev-models.d vfio-pci-models.d; do
+        for f in "$src/data/$d"/*.json; do
+                [ -e "$f" ] || continue
+                file "$root" "/usr/share/migcompat/$d/${f##*/}"
+                [ -f "$root/usr/share/migcompat/$d/${f##*/}" ] &&
+                        same "$f" "$root/usr/share/migcompat/$d/${f##*/}" "/usr/share/migcompat/$d/${f##*/}"
+        done
 done
 
 # Configure-time directories: where this build puts them.
@@ -134,14 +137,7 @@ for p in $pages; do
         file "$root" "/usr/share/man/$p"
 done
 dir "$root" /usr/share/migcompat/mdev-models.d
-dir "$root" /usr/share/migcompat/vfio-pci-models.d
 dir "$root" /usr/share/migcompat/vfio-user.d
-# The shipped data files, every one.
-for f in "$src"/data/vfio-pci-models.d/*.json "$src"/data/mdev-models.d/*.json; do
-        [ -f "$f" ] || continue
-        d=$(basename "$(dirname "$f")")
-        file "$root" "/usr/share/migcompat/$d/$(basename "$f")"
-done
 # Where dbus-daemon and dbus-broker read them, whatever the prefix.
 file "$root" /usr/share/dbus-1/system.d/org.migcompat.MigCompat1.conf
 file "$root" /usr/share/dbus-1/system-services/org.migcompat.MigCompat1.service

@@ -216,7 +216,7 @@ char *mc_identity_resolve(const McIdentity *id, const char *name, GError **error
 }
 
 McInfo *mc_identity_derive(const McIdentity *id, const McInfo *file_info, const char *file_origin,
-                           char **reason) {
+                           const GPtrArray *extra, char **reason) {
         g_autoptr(McInfo) info = mc_info_new();
 
         for (guint i = 0; i < file_info->models->len; i++) {
@@ -234,7 +234,8 @@ McInfo *mc_identity_derive(const McIdentity *id, const McInfo *file_info, const 
                 for (guint k = 0; k < names->len; k++) {
                         g_autoptr(GError) rerr = NULL;
                         g_autofree char *label = mc_template_label(names->pdata[k]);
-                        char *v = mc_identity_resolve(id, names->pdata[k], &rerr);
+                        const char *given = mc_pairs_get(extra, names->pdata[k]);
+                        char *v = given ? g_strdup(given) : mc_identity_resolve(id, names->pdata[k], &rerr);
                         if (!v) {
                                 *reason = g_strdup_printf(
                                         "model data file %s derives the version of %s from {%s} "

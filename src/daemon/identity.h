@@ -29,6 +29,7 @@
  *                          and virtio-net PFs report it through devlink,
  *                          debugfs or ethtool only).
  *   kernel-release         uname -r
+ *   type                   the mdev type id (given by the mdev source)
  *   attr:REL, pf-attr:REL  syspath/REL, PF/REL, read when asked for. */
 
 #include <glib.h>
@@ -64,4 +65,6 @@ extern const char *const mc_identity_published[];
  * reason names the value, the file and where it was looked for. A file
  * without derived versions gives its information as is. */
 McInfo *mc_identity_derive(const McIdentity *id, const McInfo *file_info, const char *file_origin,
-                           char **reason);
+                           const GPtrArray *extra, char **reason);
+/* extra: further values (McPair*) the caller knows, e.g. "type" (the mdev
+ * type id) for an mdev type; may be NULL. */

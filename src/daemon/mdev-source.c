@@ -267,8 +267,12 @@ static McImpl *type_build_impl(McMdevSource *src, MdevType *t) {
                 impl->facts_file = g_strdup(file->origin);
                 if (!mp->ident)
                         mp->ident = mc_identity_read(p->syspath, &error);
-                if (mp->ident)
-                        impl->info = mc_identity_derive(mp->ident, file->info, file->origin, &reason);
+                if (mp->ident) {
+                        g_autoptr(GPtrArray) extra = mc_pairs_new();
+                        mc_pairs_set(extra, "type", t->type_id);
+                        impl->info = mc_identity_derive(mp->ident, file->info, file->origin, extra,
+                                                        &reason);
+                }
                 else
                         reason = g_strdup_printf("cannot read the parent device: %s", error->message);
                 if (!impl->info) {

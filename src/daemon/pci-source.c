@@ -100,7 +100,7 @@ static McImpl *build_impl(McPciSource *src, const PciDev *d) {
                 return impl;
         }
         impl->facts_file = g_strdup(file->origin);
-        impl->info = mc_identity_derive(d->ident, file->info, file->origin, &reason);
+        impl->info = mc_identity_derive(d->ident, file->info, file->origin, NULL, &reason);
         if (!impl->info) {
                 impl->not_migratable_reason = g_steal_pointer(&reason);
                 return impl;

@@ -31,6 +31,7 @@ static const Placeholder placeholders[] = {
         { "subsystem-device", "subsystem device ID" },
         { "class", "class" },
         { "revision", "revision" },
+        { "type", "mdev type" },
 };
 
 static const Placeholder *find_placeholder(const char *name, size_t len) {
