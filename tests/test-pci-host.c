@@ -155,6 +155,16 @@ static bool has_impl(sd_bus *bus, const char *id) {
         return r >= 0;
 }
 
+static void expect_describe_error(sd_bus *bus, const char *arg, const char *name) {
+        g_autoptr(sd_bus_message) reply = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r = sd_bus_call_method(bus, MC_BUS_NAME, MC_BUS_PATH, MC_BUS_MANAGER_IFACE, "Describe",
+                                   &error, &reply, "s", arg);
+        ck_assert_msg(r < 0 && sd_bus_error_has_name(&error, name), "Describe %s: %s (%s)", arg,
+                      error.name ? error.name : "no error", error.message ? error.message : "");
+        sd_bus_error_free(&error);
+}
+
 typedef struct {
         sd_bus *bus;
         uint64_t want;
@@ -190,6 +200,28 @@ START_TEST(bind_unbind_over_bus) {
         w = (GenWait) { bus, g0 + 2 };
         ck_assert_msg(mc_harness_bus_wait(bus, reached, &w, 20000), "no change after bind");
         ck_assert(has_impl(bus, "vfio-pci:" MC_TEST_CX_VF2));
+
+        /* Describe by address: each error by its name. */
+        expect_describe_error(bus, "0000:3b:00.9x", "org.freedesktop.DBus.Error.InvalidArgs");
+        expect_describe_error(bus, "0000:99:00.1", "org.migcompat.MigCompat1.Error.NotFound");
+        expect_describe_error(bus, MC_TEST_GPU, "org.migcompat.MigCompat1.Error.NotMigratable");
+
+        /* Exports: the VF's model and derived version as an NFD label and
+         * a Placement trait; the GPU on vfio-pci gives none. */
+        {
+                const char *nfd[] = { "export", "--format", "nfd", NULL };
+                const char *placement[] = { "export", "--format", "placement", NULL };
+                const char *list[] = { "list", NULL };
+                g_autofree char *out = NULL, *out2 = NULL, *out3 = NULL;
+                ck_assert_int_eq(run_ctl(h, nfd, &out, NULL), 0);
+                ck_assert_msg(strstr(out, "migcompat.org/nvidia.com_mlx5_connectx-vf__"), "%s", out);
+                ck_assert_msg(strstr(out, "stop-copy.cap.migcompat.org/nvidia.com_mlx5_connectx-vf__"), "%s", out);
+                ck_assert_int_eq(run_ctl(h, placement, &out2, NULL), 0);
+                ck_assert_msg(strstr(out2, "CUSTOM_MIGCOMPAT_NVIDIA_COM_MLX5_CONNECTX_VF_V_"), "%s", out2);
+                ck_assert_int_eq(run_ctl(h, list, &out3, NULL), 0);
+                ck_assert_msg(strstr(out3, "vfio-pci:" MC_TEST_GPU), "%s", out3);
+                ck_assert_msg(strstr(out3, "unknown"), "%s", out3);
+        }
         ck_assert_int_eq(mc_harness_stop_daemon(h), 0);
 }
 END_TEST

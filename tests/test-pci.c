@@ -358,6 +358,47 @@ START_TEST(test_pf_rebind_refreshes_vfs) {
 }
 END_TEST
 
+/* ---- odd and hostile sysfs ------------------------------------------------------ */
+
+START_TEST(test_hostile_sysfs) {
+        g_autoptr(Fx) fx = fx_new();
+        g_autofree char *pf = mc_testbed_pci_syspath(MC_TEST_CX_PF, NULL);
+        g_autofree char *vf = mc_testbed_pci_syspath(MC_TEST_CX_VF, MC_TEST_CX_PF);
+        g_autofree char *vf2 = mc_testbed_pci_syspath(MC_TEST_CX_VF2, MC_TEST_CX_PF);
+        g_autofree char *fw = g_strconcat(pf, "/infiniband/mlx5_0/fw_ver", NULL);
+        g_autofree char *vendor = g_strconcat(vf2, "/vendor", NULL);
+        g_autofree char *physfn = g_strconcat(vf, "/physfn", NULL);
+        const McImpl *impl;
+
+        add_real_host(fx->tb);
+        fx_add_file(fx, cx_file, "/test/10-mlx5.json");
+        /* A firmware version of 100 KiB, a FIFO where the VF's vendor ID
+         * belongs, and a physfn link out of the device tree. */
+        mc_testbed_break_oversized(fx->tb, fw, 100 * 1024);
+        mc_testbed_break_fifo(fx->tb, vendor);
+        fx_start(fx);
+
+        /* Nothing hangs or crashes; each is published, not migratable,
+         * with a reason naming what could not be used. */
+        impl = fx_get(fx, CX_ID);
+        ck_assert(!mc_impl_migratable(impl));
+        ck_assert_msg(strstr(impl->not_migratable_reason, "{pf-firmware}") &&
+                              strstr(impl->not_migratable_reason, "fw_ver"),
+                      "%s", impl->not_migratable_reason);
+        impl = fx_get(fx, CX_ID2);
+        ck_assert_ptr_null(mc_pairs_get(impl->identity, "vendor"));
+        ck_assert(!mc_impl_migratable(impl)); /* the file matches on vendor */
+
+        mc_testbed_symlink(fx->tb, "../../../../../etc", physfn);
+        mc_testbed_uevent(fx->tb, vf, "change");
+        fx_dispatch(fx);
+        impl = fx_get(fx, CX_ID);
+        ck_assert_ptr_null(mc_pairs_get(impl->identity, "pf"));
+        ck_assert(!mc_impl_migratable(impl));
+
+}
+END_TEST
+
 /* ---- describe and the two-host check ------------------------------------------- */
 
 static McSrcDevice *describe_on(const char *fw, const char *srcversion, GError **error) {
@@ -648,6 +689,7 @@ int main(void) {
         tcase_add_test(tc, test_unresolvable_placeholder);
         tcase_add_test(tc, test_bind_unbind_one_uevent);
         tcase_add_test(tc, test_pf_rebind_refreshes_vfs);
+        tcase_add_test(tc, test_hostile_sysfs);
         tcase_add_test(tc, test_describe);
         tcase_add_test(tc, test_two_hosts);
         tcase_add_test(tc, test_two_vfs_one_vm);

@@ -151,8 +151,13 @@ McIdentity *mc_identity_read(const char *syspath, GError **error) {
         physfn = mc_sysfs_read_link(dev, "physfn", NULL);
         if (physfn && !strchr(physfn, '\n')) {
                 g_autofree char *joined = g_strconcat(syspath, "/", physfn, NULL);
-                id->pf_syspath = g_canonicalize_filename(joined, "/");
-                pf = mc_sysfs_dir_open(id->pf_syspath, NULL);
+                g_autofree char *pf_path = g_canonicalize_filename(joined, "/");
+                /* The kernel links a VF to a sibling device; a link out of
+                 * the device tree is not followed. */
+                if (g_str_has_prefix(pf_path, "/sys/devices/")) {
+                        id->pf_syspath = g_steal_pointer(&pf_path);
+                        pf = mc_sysfs_dir_open(id->pf_syspath, NULL);
+                }
         }
         if (pf) {
                 mc_pairs_set(id->values, "pf", strrchr(id->pf_syspath, '/') + 1);
