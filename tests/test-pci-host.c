@@ -137,6 +137,47 @@ START_TEST(two_hosts) {
 }
 END_TEST
 
+/* The libvirt path: the description travels in the domain's <metadata>,
+ * derived-from values included, and the destination's hook names the
+ * difference in its one line. */
+START_TEST(two_hosts_libvirt) {
+        g_autofree char *dir = g_dir_make_tmp("mc-two-hosts-XXXXXX", NULL);
+        g_autofree char *file = g_build_filename(dir, "domain.xml", NULL);
+        g_autofree char *md = NULL, *out = NULL, *err = NULL;
+
+        {
+                g_autoptr(McTestbed) tb = real_host("28.38.1900");
+                g_autoptr(McHarness) h = mc_harness_new();
+                const char *args[] = { "describe", "--domain-metadata", "--id", "hostdev1", MC_TEST_CX_VF, NULL };
+                start_with_shipped_data(h);
+                ck_assert_int_eq(run_ctl(h, args, &md, NULL), 0);
+                ck_assert_int_eq(mc_harness_stop_daemon(h), 0);
+                ck_assert_msg(strstr(md, "<derived-from name=\"pf-firmware\" value=\"28.38.1900\"/>"), "%s", md);
+        }
+        {
+                g_autofree char *xml = g_strdup_printf(
+                        "<domain type='kvm'><name>vm1</name><metadata>%s</metadata><devices>"
+                        "<hostdev mode='subsystem' type='pci' managed='yes'><driver name='vfio'/>"
+                        "<source><address domain='0x0000' bus='0x3b' slot='0x00' function='0x2'/></source>"
+                        "<alias name='hostdev1'/></hostdev></devices></domain>", md);
+                ck_assert(g_file_set_contents(file, xml, -1, NULL));
+        }
+        {
+                g_autoptr(McTestbed) tb = real_host("28.39.1002");
+                g_autoptr(McHarness) h = mc_harness_new();
+                const char *args[] = { "check-domain", "--hook", file, NULL };
+                start_with_shipped_data(h);
+                int st = run_ctl(h, args, &out, &err);
+                ck_assert_msg(st == 1, "exit %d: %s %s", st, out, err);
+                ck_assert_int_eq(mc_harness_stop_daemon(h), 0);
+                ck_assert_str_eq(out, "");
+                ck_assert_msg(strstr(err, "PF firmware 28.39.1002 here, the source runs 28.38.1900"), "%s", err);
+        }
+        unlink(file);
+        rmdir(dir);
+}
+END_TEST
+
 /* ---- bind and unbind over the bus ---------------------------------------------- */
 
 static uint64_t generation(sd_bus *bus) {
@@ -349,6 +390,7 @@ int main(void) {
 
         tcase_set_timeout(tc, 300);
         tcase_add_test(tc, two_hosts);
+        tcase_add_test(tc, two_hosts_libvirt);
         tcase_add_test(tc, bind_unbind_over_bus);
         tcase_add_test(tc, default_data_profile);
         suite_add_tcase(s, tc);

@@ -126,7 +126,10 @@ int ctl_verb_describe(const CtlOptions *opts, int argc, char **argv) {
                 g_ptr_array_add(src->devices, d);
                 if (!g_hash_table_add(used, d->id))
                         return ctl_error(CTL_EXIT_USAGE, "device id \"%s\" is used twice", d->id);
-                g_hash_table_insert(id_uuid, g_strdup(d->id), g_strdup(uuid));
+                /* The metadata pairs an mdev's description with its UUID; a
+                 * PCI function is paired by its device id (the alias). */
+                if (ctl_uuid_valid(uuid))
+                        g_hash_table_insert(id_uuid, g_strdup(d->id), g_strdup(uuid));
         }
 
         if (opts->domain_metadata) {
