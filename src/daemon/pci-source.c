@@ -37,6 +37,9 @@ struct McPciSource {
         struct udev_monitor *monitor;
         sd_event_source *io;
         GHashTable *devices; /* syspath -> PciDev* */
+        /* PF syspath -> set of VF syspaths (borrowed from devices): a PF's
+         * uevent re-reads its VFs without looking at every function. */
+        GHashTable *by_pf;
         bool dirty;
 };
 
@@ -123,11 +126,38 @@ static void publish(McPciSource *src, PciDev *d) {
         src->dirty = true;
 }
 
+static void pf_index_remove(McPciSource *src, const PciDev *d) {
+        GHashTable *vfs;
+
+        if (!d->ident || !d->ident->pf_syspath)
+                return;
+        vfs = g_hash_table_lookup(src->by_pf, d->ident->pf_syspath);
+        if (!vfs)
+                return;
+        g_hash_table_remove(vfs, d->syspath);
+        if (g_hash_table_size(vfs) == 0)
+                g_hash_table_remove(src->by_pf, d->ident->pf_syspath);
+}
+
+static void pf_index_add(McPciSource *src, const PciDev *d) {
+        GHashTable *vfs;
+
+        if (!d->ident->pf_syspath)
+                return;
+        vfs = g_hash_table_lookup(src->by_pf, d->ident->pf_syspath);
+        if (!vfs) {
+                vfs = g_hash_table_new(g_str_hash, g_str_equal);
+                g_hash_table_insert(src->by_pf, g_strdup(d->ident->pf_syspath), vfs);
+        }
+        g_hash_table_add(vfs, d->syspath);
+}
+
 static void forget(McPciSource *src, const char *syspath) {
         PciDev *d = g_hash_table_lookup(src->devices, syspath);
 
         if (!d)
                 return;
+        pf_index_remove(src, d);
         if (d->impl) {
                 src->ops.remove(src->userdata, d->impl->id);
                 src->dirty = true;
@@ -181,8 +211,10 @@ static void device_update(McPciSource *src, const char *syspath, const char *dri
                 g_hash_table_insert(src->devices, d->syspath, d);
                 mc_log_debug("vfio-pci function %s on %s", d->address, driver);
         }
+        pf_index_remove(src, d);
         mc_identity_free(d->ident);
         d->ident = g_steal_pointer(&ident);
+        pf_index_add(src, d);
         publish(src, d);
 }
 
@@ -197,13 +229,16 @@ static char *current_driver(const char *syspath) {
 /* Functions whose PF is at pf_syspath (its driver or RDMA device changed). */
 static void refresh_vfs_of(McPciSource *src, const char *pf_syspath) {
         g_autoptr(GPtrArray) vfs = g_ptr_array_new_with_free_func(g_free);
+        GHashTable *set = g_hash_table_lookup(src->by_pf, pf_syspath);
         GHashTableIter it;
-        PciDev *d;
+        const char *vf;
 
-        g_hash_table_iter_init(&it, src->devices);
-        while (g_hash_table_iter_next(&it, NULL, (gpointer *) &d))
-                if (g_strcmp0(d->ident->pf_syspath, pf_syspath) == 0)
-                        g_ptr_array_add(vfs, g_strdup(d->syspath));
+        if (!set)
+                return;
+        /* Copied: device_update() changes the index. */
+        g_hash_table_iter_init(&it, set);
+        while (g_hash_table_iter_next(&it, (gpointer *) &vf, NULL))
+                g_ptr_array_add(vfs, g_strdup(vf));
         for (guint i = 0; i < vfs->len; i++) {
                 g_autofree char *driver = current_driver(vfs->pdata[i]);
                 device_update(src, vfs->pdata[i], driver);
@@ -280,6 +315,8 @@ McPciSource *mc_pci_source_new(const McPciSourceOps *ops, void *userdata, GError
         }
         src->devices = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
                                              (GDestroyNotify) pci_dev_free);
+        src->by_pf = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) g_hash_table_unref);
         return src;
 }
 
@@ -289,6 +326,7 @@ void mc_pci_source_free(McPciSource *src) {
         sd_event_source_disable_unref(src->io);
         if (src->monitor)
                 udev_monitor_unref(src->monitor);
+        g_hash_table_unref(src->by_pf);
         g_hash_table_unref(src->devices);
         udev_unref(src->udev);
         g_free(src);
