@@ -32,7 +32,9 @@ static char *kernel_release(void) {
 /* A host: ConnectX (PF firmware fw), HiSilicon SEC, QAT and virtio-net
  * VFs, a GPU on plain vfio-pci, and an NVIDIA vGPU mdev parent whose driver
  * publishes no migration attributes (nvidia module 535.104.06). */
-static McTestbed *real_host(const char *fw) {
+#define NV_UUID "5e2b8d71-0c4a-4f3e-9b1d-7a6c5e4d3b2a"
+
+static McTestbed *real_host_nv(const char *fw, const char *nvidia_version, bool vgpu_running) {
         McTestbed *tb = mc_testbed_new();
         g_autofree char *nv = NULL;
 
@@ -42,8 +44,14 @@ static McTestbed *real_host(const char *fw) {
         mc_testbed_add_virtio_net(tb);
         mc_testbed_add_gpu_vfio(tb);
         nv = mc_testbed_add_nvidia(tb, "0000:86:00.0");
-        mc_testbed_set_nvidia_version(tb, "535.104.06");
+        mc_testbed_set_nvidia_version(tb, nvidia_version);
+        if (vgpu_running)
+                g_free(mc_testbed_add_instance(tb, nv, "nvidia-63", NV_UUID, NULL, false));
         return tb;
+}
+
+static McTestbed *real_host(const char *fw) {
+        return real_host_nv(fw, "535.104.06", false);
 }
 
 static int run_ctl(McHarness *h, const char *const *args, char **out, char **err_ret) {
@@ -216,6 +224,50 @@ static bool reached(void *u) {
         return generation(w->bus) >= w->want;
 }
 
+/* An NVIDIA vGPU (mdev, no migration attributes): its version is the
+ * nvidia module's release plus the type; another release is refused by
+ * name. */
+START_TEST(two_hosts_vgpu) {
+        g_autofree char *dir = g_dir_make_tmp("mc-two-hosts-XXXXXX", NULL);
+        g_autofree char *file = g_build_filename(dir, "vgpu.json", NULL);
+        g_autofree char *desc = NULL, *same = NULL, *other = NULL;
+
+        {
+                g_autoptr(McTestbed) tb = real_host_nv("28.38.1900", "535.104.06", true);
+                g_autoptr(McHarness) h = mc_harness_new();
+                const char *args[] = { "describe", NV_UUID, NULL };
+                start_with_shipped_data(h);
+                ck_assert_int_eq(run_ctl(h, args, &desc, NULL), 0);
+                ck_assert_int_eq(mc_harness_stop_daemon(h), 0);
+                ck_assert_msg(strstr(desc, "\"version\" : \"535.104.06+nvidia-63\""), "%s", desc);
+                ck_assert_msg(strstr(desc, "\"driver-version\" : \"535.104.06\""), "%s", desc);
+                ck_assert(g_file_set_contents(file, desc, -1, NULL));
+        }
+        {
+                g_autoptr(McTestbed) tb = real_host_nv("28.38.1900", "535.104.06", false);
+                g_autoptr(McHarness) h = mc_harness_new();
+                const char *args[] = { "check", file, NULL };
+                start_with_shipped_data(h);
+                ck_assert_int_eq(run_ctl(h, args, &same, NULL), 0);
+                ck_assert_int_eq(mc_harness_stop_daemon(h), 0);
+                ck_assert_msg(strstr(same, "use      mdev:0000:86:00.0:nvidia-63"), "%s", same);
+        }
+        {
+                g_autoptr(McTestbed) tb = real_host_nv("28.38.1900", "550.54.14", false);
+                g_autoptr(McHarness) h = mc_harness_new();
+                const char *args[] = { "check", file, NULL };
+                start_with_shipped_data(h);
+                ck_assert_int_eq(run_ctl(h, args, &other, NULL), 1);
+                ck_assert_int_eq(mc_harness_stop_daemon(h), 0);
+                ck_assert_msg(strstr(other, "version-unsupported: driver version 550.54.14 here, the source runs"),
+                              "%s", other);
+                ck_assert_msg(strstr(other, "535.104.06 (source state is version 535.104.06+nvidia-63"), "%s", other);
+        }
+        unlink(file);
+        rmdir(dir);
+}
+END_TEST
+
 START_TEST(bind_unbind_over_bus) {
         g_autoptr(McTestbed) tb = real_host("28.38.1900");
         g_autoptr(McHarness) h = mc_harness_new();
@@ -369,6 +421,28 @@ START_TEST(default_data_profile) {
         /* The NVIDIA vGPU types: the driver release plus the type. */
         expect_migratable(p, "mdev:0000:86:00.0:nvidia-63", "nvidia.com/vgpu", "535.104.06+nvidia-63", 0, false);
         expect_migratable(p, "mdev:0000:86:00.0:nvidia-66", "nvidia.com/vgpu", "535.104.06+nvidia-66", 0, false);
+        /* The admin masks the shipped ConnectX file: the VFs follow at once. */
+        {
+                g_autofree char *mask = g_strdup_printf("%s" MC_SYSCONFDIR "/vfio-pci-models.d/10-mlx5_vfio_pci.json",
+                                                        destdir);
+                GenWait w = { bus, p->generation + 1 };
+                g_autoptr(sd_bus_message) r2 = NULL;
+                g_autoptr(McProfile) p2 = NULL;
+                const char *json2;
+                const McImpl *vf;
+
+                ck_assert_int_eq(symlink("/dev/null", mask), 0);
+                ck_assert_msg(mc_harness_bus_wait(bus, reached, &w, 20000), "no change after masking");
+                ck_assert_int_ge(sd_bus_call_method(bus, MC_BUS_NAME, MC_BUS_PATH, MC_BUS_MANAGER_IFACE,
+                                                    "GetHostProfile", NULL, &r2, NULL), 0);
+                ck_assert_int_ge(sd_bus_message_read(r2, "s", &json2), 0);
+                p2 = mc_profile_parse(json2, strlen(json2), "GetHostProfile", NULL);
+                ck_assert_ptr_nonnull(p2);
+                vf = find(p2, "vfio-pci:" MC_TEST_CX_VF);
+                ck_assert(!mc_impl_migratable(vf));
+                ck_assert_msg(strstr(vf->not_migratable_reason, "no vfio-pci model data file matches driver mlx5_vfio_pci"),
+                              "%s", vf->not_migratable_reason);
+        }
         /* PFs on their host drivers are not published at all. */
         for (guint i = 0; i < p->impls->len; i++) {
                 const McImpl *impl = p->impls->pdata[i];
@@ -391,6 +465,7 @@ int main(void) {
         tcase_set_timeout(tc, 300);
         tcase_add_test(tc, two_hosts);
         tcase_add_test(tc, two_hosts_libvirt);
+        tcase_add_test(tc, two_hosts_vgpu);
         tcase_add_test(tc, bind_unbind_over_bus);
         tcase_add_test(tc, default_data_profile);
         suite_add_tcase(s, tc);
