@@ -11,13 +11,6 @@
 #define SYS_MODULE "/sys/module"
 #define MAX_RDMA_DEVICES 64
 
-const char *const mc_identity_published[] = {
-        "address", "vendor", "device", "subsystem-vendor", "subsystem-device", "class",
-        "revision", "driver", "driver-module", "driver-version", "driver-srcversion",
-        "iommu-group", "pf", "pf-driver", "pf-driver-version", "pf-driver-srcversion",
-        "pf-firmware", "pf-board-id", NULL,
-};
-
 void mc_identity_free(McIdentity *id) {
         if (!id)
                 return;

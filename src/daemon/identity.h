@@ -56,9 +56,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(McIdentity, mc_identity_free)
  * looked for, when the host does not show it. */
 char *mc_identity_resolve(const McIdentity *id, const char *name, GError **error);
 
-/* The identity names published as a vfio-pci implementation's identity. */
-extern const char *const mc_identity_published[];
-
 /* A model data file's information for this device: each derived-version
  * template expanded with this device's values. NULL with *reason set when
  * a value is not shown here or the result is no version string; the

@@ -78,10 +78,10 @@ static McImpl *build_impl(McPciSource *src, const PciDev *d) {
         g_autofree char *reason = NULL;
 
         impl->driver = g_strdup(driver);
-        for (guint i = 0; mc_identity_published[i]; i++) {
-                const char *v = mc_pairs_get(d->ident->values, mc_identity_published[i]);
+        for (guint i = 0; mc_pci_identity_names[i]; i++) {
+                const char *v = mc_pairs_get(d->ident->values, mc_pci_identity_names[i]);
                 if (v)
-                        mc_pairs_set(impl->identity, mc_identity_published[i], v);
+                        mc_pairs_set(impl->identity, mc_pci_identity_names[i], v);
         }
         impl->facts_from = MC_FACTS_NONE;
 

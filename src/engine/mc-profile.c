@@ -30,12 +30,7 @@ static const char *check_path(const char *s) {
 /* A vfio-pci identity: the names identity.h lists, each a string;
  * address required. */
 static bool read_pci_identity(McJsonCursor *c, JsonNode *node, McImpl *impl, GError **error) {
-        static const char *const members[] = {
-                "address", "vendor", "device", "subsystem-vendor", "subsystem-device", "class",
-                "revision", "driver", "driver-module", "driver-version", "driver-srcversion",
-                "iommu-group", "pf", "pf-driver", "pf-driver-version", "pf-driver-srcversion",
-                "pf-firmware", "pf-board-id", NULL,
-        };
+        const char *const *members = mc_pci_identity_names;
         static const char *const required[] = { "address", NULL };
         JsonObject *o = mc_json_expect_object(c, node, members, required, error);
 

@@ -662,6 +662,13 @@ char *mc_vfio_user_impl_id(const char *descriptor_name) {
         return g_strdup_printf("vfio-user:%.*s", (int) len, descriptor_name);
 }
 
+const char *const mc_pci_identity_names[] = {
+        "address", "vendor", "device", "subsystem-vendor", "subsystem-device", "class",
+        "revision", "driver", "driver-module", "driver-version", "driver-srcversion",
+        "iommu-group", "pf", "pf-driver", "pf-driver-version", "pf-driver-srcversion",
+        "pf-firmware", "pf-board-id", NULL,
+};
+
 char *mc_vfio_pci_impl_id(const char *address) {
         return g_strdup_printf("vfio-pci:%s", address);
 }

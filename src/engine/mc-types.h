@@ -219,6 +219,9 @@ char *mc_mdev_impl_id(const char *parent, const char *type_id);
 char *mc_vfio_user_impl_id(const char *descriptor_name);
 /* "vfio-pci:<PCI address>" */
 char *mc_vfio_pci_impl_id(const char *address);
+/* The names a vfio-pci implementation's identity may hold, NULL-terminated
+ * (migcompat-formats(5), HOST PROFILES). */
+extern const char *const mc_pci_identity_names[];
 
 /* A source parameter value as given: JSON bool/int/string. Strings are
  * how sysfs holds values ("4", "on"); they are interpreted against the
