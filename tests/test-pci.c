@@ -544,6 +544,37 @@ START_TEST(test_two_vfs_one_vm) {
 }
 END_TEST
 
+START_TEST(test_profile_roundtrip) {
+        /* What a host publishes survives export and import exactly: the
+         * identity, the derived version, its template and values, and the
+         * unknown availability. */
+        g_autoptr(McCatalog) cat = host_catalog("28.38.1900\n", "A1B2C3D4E5F60718293A4B5");
+        g_autofree char *json = mc_profile_to_json(cat, "h", "m", "v", false);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(McProfile) p = mc_profile_parse(json, strlen(json), "profile", &error);
+        g_autoptr(GPtrArray) list = mc_catalog_list(cat);
+        g_autofree char *bad = NULL;
+
+        ck_assert_msg(p, "%s", error ? error->message : "?");
+        ck_assert_uint_eq(p->impls->len, list->len);
+        for (guint i = 0; i < list->len; i++) {
+                const McImpl *a = list->pdata[i];
+                const McImpl *b = p->impls->pdata[i];
+                ck_assert_msg(mc_impl_equal(a, b), "%s differs after export and import", a->id);
+        }
+        /* A vfio-pci function never claims a count it cannot know. */
+        bad = g_strdup(json);
+        {
+                char *at = strstr(bad, "\"available-instances\":-2");
+                ck_assert_ptr_nonnull(at);
+                at[strlen("\"available-instances\":-")] = '1';
+        }
+        g_clear_error(&error);
+        ck_assert_ptr_null(mc_profile_parse(bad, strlen(bad), "profile", &error));
+        ck_assert_msg(strstr(error->message, "-2 for unknown (vfio-pci only)"), "%s", error->message);
+}
+END_TEST
+
 /* ---- mdev types without migration attributes ----------------------------------- */
 
 static void nvidia_put(void *ud, McImpl *impl) {
@@ -693,6 +724,7 @@ int main(void) {
         tcase_add_test(tc, test_describe);
         tcase_add_test(tc, test_two_hosts);
         tcase_add_test(tc, test_two_vfs_one_vm);
+        tcase_add_test(tc, test_profile_roundtrip);
         tcase_add_test(tc, test_mdev_derived_version);
         tcase_add_test(tc, test_template_errors);
         tcase_add_test(tc, test_bad_file_skipped_rest_load);
