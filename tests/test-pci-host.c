@@ -85,7 +85,7 @@ static void start_with_shipped_data(McHarness *h) {
 
 /* Check the description in file on a host whose PF runs fw. */
 static int check_on_host(const char *fw, const char *file, char **out) {
-        g_autoptr(McTestbed) tb = real_host(fw);
+        G_GNUC_UNUSED g_autoptr(McTestbed) tb = real_host(fw);
         g_autoptr(McHarness) h = mc_harness_new();
         const char *args[] = { "check", file, NULL };
         int status;
@@ -105,7 +105,7 @@ START_TEST(two_hosts) {
 
         /* Host A describes its VF. */
         {
-                g_autoptr(McTestbed) tb = real_host("28.38.1900");
+                G_GNUC_UNUSED g_autoptr(McTestbed) tb = real_host("28.38.1900");
                 g_autoptr(McHarness) h = mc_harness_new();
                 const char *args[] = { "describe", MC_TEST_CX_VF, NULL };
                 g_autoptr(GError) error = NULL;
@@ -154,7 +154,7 @@ START_TEST(two_hosts_libvirt) {
         g_autofree char *md = NULL, *out = NULL, *err = NULL;
 
         {
-                g_autoptr(McTestbed) tb = real_host("28.38.1900");
+                G_GNUC_UNUSED g_autoptr(McTestbed) tb = real_host("28.38.1900");
                 g_autoptr(McHarness) h = mc_harness_new();
                 const char *args[] = { "describe", "--domain-metadata", "--id", "hostdev1", MC_TEST_CX_VF, NULL };
                 start_with_shipped_data(h);
@@ -171,7 +171,7 @@ START_TEST(two_hosts_libvirt) {
                 ck_assert(g_file_set_contents(file, xml, -1, NULL));
         }
         {
-                g_autoptr(McTestbed) tb = real_host("28.39.1002");
+                G_GNUC_UNUSED g_autoptr(McTestbed) tb = real_host("28.39.1002");
                 g_autoptr(McHarness) h = mc_harness_new();
                 const char *args[] = { "check-domain", "--hook", file, NULL };
                 start_with_shipped_data(h);
@@ -233,7 +233,7 @@ START_TEST(two_hosts_vgpu) {
         g_autofree char *desc = NULL, *same = NULL, *other = NULL;
 
         {
-                g_autoptr(McTestbed) tb = real_host_nv("28.38.1900", "535.104.06", true);
+                G_GNUC_UNUSED g_autoptr(McTestbed) tb = real_host_nv("28.38.1900", "535.104.06", true);
                 g_autoptr(McHarness) h = mc_harness_new();
                 const char *args[] = { "describe", NV_UUID, NULL };
                 start_with_shipped_data(h);
@@ -244,7 +244,7 @@ START_TEST(two_hosts_vgpu) {
                 ck_assert(g_file_set_contents(file, desc, -1, NULL));
         }
         {
-                g_autoptr(McTestbed) tb = real_host_nv("28.38.1900", "535.104.06", false);
+                G_GNUC_UNUSED g_autoptr(McTestbed) tb = real_host_nv("28.38.1900", "535.104.06", false);
                 g_autoptr(McHarness) h = mc_harness_new();
                 const char *args[] = { "check", file, NULL };
                 start_with_shipped_data(h);
@@ -253,7 +253,7 @@ START_TEST(two_hosts_vgpu) {
                 ck_assert_msg(strstr(same, "use      mdev:0000:86:00.0:nvidia-63"), "%s", same);
         }
         {
-                g_autoptr(McTestbed) tb = real_host_nv("28.38.1900", "550.54.14", false);
+                G_GNUC_UNUSED g_autoptr(McTestbed) tb = real_host_nv("28.38.1900", "550.54.14", false);
                 g_autoptr(McHarness) h = mc_harness_new();
                 const char *args[] = { "check", file, NULL };
                 start_with_shipped_data(h);
@@ -269,7 +269,7 @@ START_TEST(two_hosts_vgpu) {
 END_TEST
 
 START_TEST(bind_unbind_over_bus) {
-        g_autoptr(McTestbed) tb = real_host("28.38.1900");
+        G_GNUC_UNUSED g_autoptr(McTestbed) tb = real_host("28.38.1900");
         g_autoptr(McHarness) h = mc_harness_new();
         g_autoptr(sd_bus) bus = NULL;
         g_autofree char *vf = mc_testbed_pci_syspath(MC_TEST_CX_VF2, MC_TEST_CX_PF);
@@ -352,7 +352,7 @@ START_TEST(default_data_profile) {
         g_autofree char *build = mc_harness_build_path("");
         g_autofree char *destdir = g_dir_make_tmp("mc-destdir-XXXXXX", NULL);
         g_autofree char *rel = kernel_release();
-        g_autoptr(McTestbed) tb = real_host("28.39.1002");
+        G_GNUC_UNUSED g_autoptr(McTestbed) tb = real_host("28.39.1002");
         g_autoptr(McHarness) h = mc_harness_new();
         g_autoptr(sd_bus) bus = NULL;
         g_autoptr(sd_bus_message) reply = NULL;

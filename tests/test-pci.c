@@ -604,7 +604,7 @@ START_TEST(test_mdev_derived_version) {
                                                           (GDestroyNotify) mc_impl_unref);
         g_autoptr(GError) error = NULL;
         g_autoptr(McMdevSource) src = NULL;
-        g_autofree char *parent = mc_testbed_add_nvidia(tb, "0000:3b:00.0");
+        G_GNUC_UNUSED g_autofree char *parent = mc_testbed_add_nvidia(tb, "0000:3b:00.0");
         g_autofree char *id = NULL;
         const McImpl *impl;
         const McModel *m;

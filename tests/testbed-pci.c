@@ -165,8 +165,8 @@ void mc_testbed_add_hisi_sec(McTestbed *tb) {
                 .revision = "0x30", .driver = "hisi_acc_vfio_pci", .iommu_group = "11",
                 .pf = "0000:7d:00.0",
         };
-        g_autofree char *a = mc_testbed_add_pci_function(tb, &pf);
-        g_autofree char *b = mc_testbed_add_pci_function(tb, &vf);
+        g_free(mc_testbed_add_pci_function(tb, &pf));
+        g_free(mc_testbed_add_pci_function(tb, &vf));
         mc_testbed_add_module(tb, "pci", "hisi_sec2", "hisi_sec2", NULL, NULL);
         mc_testbed_add_module(tb, "pci", "hisi_acc_vfio_pci", "hisi_acc_vfio_pci", NULL, NULL);
 }
@@ -183,7 +183,7 @@ void mc_testbed_add_qat(McTestbed *tb) {
                 .driver = "qat_vfio_pci", .iommu_group = "21", .pf = "0000:6b:00.0",
         };
         g_autofree char *a = mc_testbed_add_pci_function(tb, &pf);
-        g_autofree char *b = mc_testbed_add_pci_function(tb, &vf);
+        g_free(mc_testbed_add_pci_function(tb, &vf));
         write_attr(tb, a, "qat/cfg_services", "sym;asym");
         write_attr(tb, a, "qat/state", "up");
         mc_testbed_add_module(tb, "pci", "4xxx", "qat_4xxx", NULL, NULL);
@@ -202,8 +202,8 @@ void mc_testbed_add_virtio_net(McTestbed *tb) {
                 .revision = "0x01", .driver = "virtio_vfio_pci", .iommu_group = "31",
                 .pf = "0000:af:00.0",
         };
-        g_autofree char *a = mc_testbed_add_pci_function(tb, &pf);
-        g_autofree char *b = mc_testbed_add_pci_function(tb, &vf);
+        g_free(mc_testbed_add_pci_function(tb, &pf));
+        g_free(mc_testbed_add_pci_function(tb, &vf));
         mc_testbed_add_module(tb, "pci", "virtio-pci", "virtio_pci", "1", NULL);
         mc_testbed_add_module(tb, "pci", "virtio_vfio_pci", "virtio_vfio_pci", NULL, NULL);
 }
@@ -214,7 +214,7 @@ void mc_testbed_add_gpu_vfio(McTestbed *tb) {
                 .subsystem_vendor = "0x10de", .subsystem_device = "0x1482", .class_ = "0x030200",
                 .revision = "0xa1", .driver = "vfio-pci", .iommu_group = "50",
         };
-        g_autofree char *a = mc_testbed_add_pci_function(tb, &gpu);
+        g_free(mc_testbed_add_pci_function(tb, &gpu));
         mc_testbed_add_module(tb, "pci", "vfio-pci", "vfio_pci", NULL, NULL);
 }
 
