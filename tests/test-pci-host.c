@@ -294,6 +294,26 @@ START_TEST(bind_unbind_over_bus) {
         ck_assert_msg(mc_harness_bus_wait(bus, reached, &w, 20000), "no change after bind");
         ck_assert(has_impl(bus, "vfio-pci:" MC_TEST_CX_VF2));
 
+        /* The typed question: compatible, and the note comes with it. */
+        {
+                g_autoptr(sd_bus_message) reply = NULL;
+                g_autofree char *version = NULL;
+                g_autofree char *rel = kernel_release();
+                const char *verdict, *path, *impl, *code, *msg;
+                bool noted = false;
+
+                version = g_strdup_printf("%s+fw28.38.1900+psid" BOARD, rel);
+                ck_assert_int_ge(sd_bus_call_method(bus, MC_BUS_NAME, MC_BUS_PATH, MC_BUS_MANAGER_IFACE,
+                                                    "CheckDevice", NULL, &reply, "ssa{sv}as",
+                                                    "nvidia.com/mlx5/connectx-vf", version, 0, 0), 0);
+                ck_assert_int_ge(sd_bus_message_read(reply, "so", &verdict, &path), 0);
+                ck_assert_str_eq(verdict, "compatible");
+                ck_assert_int_ge(sd_bus_message_enter_container(reply, 'a', "(sss)"), 0);
+                while (sd_bus_message_read(reply, "(sss)", &impl, &code, &msg) > 0)
+                        noted |= strcmp(code, "availability-unknown") == 0;
+                ck_assert(noted);
+        }
+
         /* Describe by address: each error by its name. */
         expect_describe_error(bus, "0000:3b:00.9x", "org.freedesktop.DBus.Error.InvalidArgs");
         expect_describe_error(bus, "0000:99:00.1", "org.migcompat.MigCompat1.Error.NotFound");
