@@ -477,6 +477,8 @@ void mc_harness_spawn_daemon_wrapped(McHarness *h, const char *const *wrapper, c
         g_ptr_array_add(argv, g_strdup("-v"));
         if (!args_have(args, "--data-dir"))
                 g_ptr_array_add(argv, g_strdup_printf("--data-dir=%s/data", h->dir));
+        if (!args_have(args, "--pci-data-dir"))
+                g_ptr_array_add(argv, g_strdup_printf("--pci-data-dir=%s/pci-data", h->dir));
         if (!args_have(args, "--descriptor-dir"))
                 g_ptr_array_add(argv, g_strdup_printf("--descriptor-dir=%s/descriptors", h->dir));
         if (!args_have(args, "--cache-dir") && !args_have(args, "--no-cache"))

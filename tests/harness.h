@@ -38,7 +38,7 @@ void mc_harness_start_bus(McHarness *h, McBusPolicy policy);
 const char *mc_harness_bus_address(McHarness *h);
 
 /* Start migcompatd with these extra arguments (NULL-terminated; the
- * harness adds --data-dir/--descriptor-dir/--cache-dir below its directory
+ * harness adds --data-dir/--pci-data-dir/--descriptor-dir/--cache-dir below its directory
  * unless args name them) and wait for READY=1 (at most timeout_ms). */
 void mc_harness_start_daemon(McHarness *h, const char *const *args);
 /* Like start, but do not wait for READY=1. */

@@ -94,7 +94,7 @@ START_TEST(startup_objects) {
         status = mc_harness_wait_notify(f->h, "STATUS=", 10000);
         ck_assert_ptr_nonnull(status);
         /* gvt 4 types, acme 3, mtty 2, one program */
-        ck_assert_msg(strstr(status, "10 implementations, 5 not migratable (3 mdev parents, 3 device models)"), "%s", status);
+        ck_assert_msg(strstr(status, "10 implementations, 5 not migratable (3 mdev parents, 0 VFIO PCI functions, 3 device models)"), "%s", status);
         f->bus = mc_harness_connect(f->h);
 
         acme1 = impl_path(f->bus, "mdev:" ACME_PARENT ":acme_vgpu-1");

@@ -149,9 +149,9 @@ START_TEST(help_and_usage) {
         g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
         g_autofree char *out = NULL, *err = NULL;
         static const char *const words[] = {
-                "list", "show ID", "describe UUID...", "check [FILE|-]", "check-domain [XML|-]", "export",
+                "list", "show ID", "describe DEVICE...", "check [FILE|-]", "check-domain [XML|-]", "export",
                 "monitor", "--help", "--version", "--json", "--quiet", "--no-legend", "--full", "--profile=FILE",
-                "--implementation=ID", "--require=CAP", "--id=[UUID=]NAME", "--domain-metadata", "--hook",
+                "--implementation=ID", "--require=CAP", "--id=[DEVICE=]NAME", "--domain-metadata", "--hook",
                 "--allow-unknown", "--print-source", "--format=FORMAT", "nfd", "placement", CTL_METADATA_NS,
                 "Exit status",
         };
@@ -663,7 +663,7 @@ START_TEST(describe_roundtrip) {
 
         /* Errors name what is wrong. */
         ck_assert_int_eq(run_ctl(f, &out, &err, "describe", "not-a-uuid", NULL), 2);
-        ck_assert_contains(err, "\"not-a-uuid\" is not an mdev UUID");
+        ck_assert_contains(err, "\"not-a-uuid\" is neither an mdev UUID");
         g_clear_pointer(&out, g_free);
         g_clear_pointer(&err, g_free);
         ck_assert_int_eq(run_ctl(f, &out, &err, "describe", "11111111-2222-3333-4444-555555555555", NULL), 2);

@@ -48,9 +48,11 @@ START_TEST(profile_matches_daemon) {
         g_autofree char *models = mc_harness_source_path("data/demo/mdev-models.d");
         g_autofree char *descs = mc_harness_build_path("data/demo/vfio-user.d");
         g_autofree char *checked_in_path = mc_harness_source_path("data/demo/host-profile.json");
+        g_autofree char *pci = mc_harness_source_path("data/demo/vfio-pci-models.d");
         g_autofree char *data_arg = g_strdup_printf("--data-dir=%s", models);
+        g_autofree char *pci_arg = g_strdup_printf("--pci-data-dir=%s", pci);
         g_autofree char *desc_arg = g_strdup_printf("--descriptor-dir=%s", descs);
-        const char *args[] = { data_arg, desc_arg, NULL };
+        const char *args[] = { data_arg, pci_arg, desc_arg, NULL };
         g_autoptr(McTestbed) tb = mc_testbed_new();
         g_autoptr(McHarness) h = mc_harness_new();
         g_autoptr(GError) error = NULL;
@@ -75,7 +77,7 @@ START_TEST(profile_matches_daemon) {
         g_autofree char *a = normalised_impls(live), *b = normalised_impls(file);
         ck_assert_msg(strcmp(a, b) == 0,
                       "data/demo/host-profile.json is stale; the daemon exports:\n%s\nthe file says:\n%s", a, b);
-        ck_assert_uint_eq(live->impls->len, 14);
+        ck_assert_uint_eq(live->impls->len, 16);
         ck_assert_int_eq(mc_harness_stop_daemon(h), 0);
 }
 END_TEST
@@ -129,6 +131,17 @@ START_TEST(offline_answers) {
         ck_assert_msg(strstr(out2, "param-unknown: source parameter rss=true"), "%s", out2);
         ck_assert_msg(strstr(out2, "model-mismatch: no implementation on this host offers device model"), "%s", out2);
         ck_assert_msg(strstr(out2, "verdict: incompatible"), "%s", out2);
+
+        /* A VF from a host with other PF firmware: the profile carries the
+         * values its version was derived from, so the answer names them. */
+        {
+                g_autofree char *vf = mc_harness_source_path("data/demo/source-vf-other-firmware.json");
+                g_autofree char *out3 = NULL;
+                const char *a3[] = { "check", "--profile", profile, vf, NULL };
+                ck_assert_int_eq(run_ctl(h, a3, &out3), 1);
+                ck_assert_msg(strstr(out3, "version-unsupported: PF firmware 28.39.1002 here, the source runs"),
+                              "%s", out3);
+        }
 }
 END_TEST
 

@@ -79,6 +79,16 @@ for p in $pages; do
 done
 dir "$root" /usr/share/migcompat/mdev-models.d
 dir "$root" /usr/share/migcompat/vfio-user.d
+dir "$root" /usr/share/migcompat/vfio-pci-models.d
+# Every shipped model data file, as it is in the source tree.
+for d in mdev-models.d vfio-pci-models.d; do
+        for f in "$src/data/$d"/*.json; do
+                [ -e "$f" ] || continue
+                file "$root" "/usr/share/migcompat/$d/${f##*/}"
+                [ -f "$root/usr/share/migcompat/$d/${f##*/}" ] &&
+                        same "$f" "$root/usr/share/migcompat/$d/${f##*/}" "/usr/share/migcompat/$d/${f##*/}"
+        done
+done
 
 # Configure-time directories: where this build puts them.
 file "$root" "$MC_CONF_DBUS_POLICY_DIR/org.migcompat.MigCompat1.conf"
@@ -178,6 +188,7 @@ fi
 # The installed daemon looks where the files were installed.
 help=$("$root/usr/libexec/migcompatd" --help 2>&1)
 for d in /usr/share/migcompat/mdev-models.d /etc/migcompat/mdev-models.d \
+         /usr/share/migcompat/vfio-pci-models.d /etc/migcompat/vfio-pci-models.d \
          /usr/share/migcompat/vfio-user.d /etc/migcompat/vfio-user.d /var/cache/migcompat; do
         case $help in
         *"$d"*) echo "ok: the installed daemon uses $d" ;;

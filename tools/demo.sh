@@ -43,6 +43,7 @@ step() { printf '\n$ %s\n' "$*"; }
 echo "== Starting migcompatd on a private bus"
 "$BUILD/src/migcompatd" \
         --data-dir="$TOP/data/demo/mdev-models.d" \
+        --pci-data-dir="$TOP/data/demo/vfio-pci-models.d" \
         --descriptor-dir="$BUILD/data/demo/vfio-user.d" \
         --cache-dir="$WORK/cache" 2>"$WORK/daemon.log" &
 DAEMON_PID=$!
@@ -87,6 +88,15 @@ echo "-- A VM that cannot, with every reason (exit status 1):"
 expect 1 migcompatctl check data/demo/source-incompatible.json
 echo "-- Source side: describe the running acme vGPU so another host can check it:"
 expect 0 migcompatctl describe 4b20d080-1b54-4048-85b3-a6a62d165c01
+echo "-- A VF on a VFIO variant driver: its identity and the version derived from what"
+echo "   this host runs (driver build, PF firmware, PSID):"
+expect 0 migcompatctl show vfio-pci:0000:af:00.2
+echo "-- Source side: describe the VF; the same host build can take it (exit status 0),"
+echo "   whether a VM already uses the destination VF is noted as unknown:"
+migcompatctl describe 0000:af:00.2 >"$WORK/vf.json"
+expect 0 migcompatctl check "$WORK/vf.json"
+echo "-- A VF from a host whose PF runs other firmware: refused, naming the difference:"
+expect 1 migcompatctl check data/demo/source-vf-other-firmware.json
 echo "-- Offline, against the exported host profile (no daemon needed):"
 expect 0 migcompatctl check --profile data/demo/host-profile.json data/demo/source-vm.json
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* "describe UUID...": the source side. The daemon describes each running
- * mdev device; the descriptions are combined into one source description
+/* "describe DEVICE...": the source side. The daemon describes each running
+ * mdev device (by UUID) or PCI function on a VFIO driver (by PCI address,
+ * e.g. a VF "0000:3b:00.2"); the descriptions are combined into one source description
  * for the whole set, or into the libvirt domain metadata element that
  * carries it to the destination (ctl-metadata.h):
  *
@@ -17,6 +18,20 @@
 #include "ctl-metadata.h"
 #include "ctl.h"
 #include "mc-serialize.h"
+
+/* domain:bus:device.function, as sysfs names PCI functions. */
+static bool pci_address_valid(const char *s) {
+        size_t n = strlen(s), dom = 0;
+
+        while (dom < n && g_ascii_isxdigit(s[dom]))
+                dom++;
+        if (dom < 4 || dom > 8 || n != dom + 8)
+                return false;
+        s += dom;
+        return s[0] == ':' && g_ascii_isxdigit(s[1]) && g_ascii_isxdigit(s[2]) && s[3] == ':' &&
+               g_ascii_isxdigit(s[4]) && g_ascii_isxdigit(s[5]) && s[6] == '.' && s[7] >= '0' &&
+               s[7] <= '7';
+}
 
 /* --id [UUID=]NAME: the device id to use for that UUID (for the only one
  * when no UUID is given). Fills uuid → id. */
@@ -62,8 +77,10 @@ int ctl_verb_describe(const CtlOptions *opts, int argc, char **argv) {
 
         for (int i = 1; i < argc; i++) {
                 g_autofree char *uuid = NULL;
-                if (!ctl_uuid_valid(argv[i]))
-                        return ctl_error(CTL_EXIT_USAGE, "\"%s\" is not an mdev UUID (8-4-4-4-12 hex digits)", argv[i]);
+                if (!ctl_uuid_valid(argv[i]) && !pci_address_valid(argv[i]))
+                        return ctl_error(CTL_EXIT_USAGE,
+                                         "\"%s\" is neither an mdev UUID (8-4-4-4-12 hex digits) nor a PCI address (0000:3b:00.2)",
+                                         argv[i]);
                 uuid = g_ascii_strdown(argv[i], -1);
                 if (g_ptr_array_find_with_equal_func(uuids, uuid, g_str_equal, NULL))
                         return ctl_error(CTL_EXIT_USAGE, "%s is given twice", argv[i]);
@@ -109,7 +126,10 @@ int ctl_verb_describe(const CtlOptions *opts, int argc, char **argv) {
                 g_ptr_array_add(src->devices, d);
                 if (!g_hash_table_add(used, d->id))
                         return ctl_error(CTL_EXIT_USAGE, "device id \"%s\" is used twice", d->id);
-                g_hash_table_insert(id_uuid, g_strdup(d->id), g_strdup(uuid));
+                /* The metadata pairs an mdev's description with its UUID; a
+                 * PCI function is paired by its device id (the alias). */
+                if (ctl_uuid_valid(uuid))
+                        g_hash_table_insert(id_uuid, g_strdup(d->id), g_strdup(uuid));
         }
 
         if (opts->domain_metadata) {

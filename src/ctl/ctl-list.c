@@ -10,6 +10,8 @@
 #include "ctl.h"
 
 static char *free_cell(gint64 available) {
+        if (available == MC_AVAILABLE_UNKNOWN)
+                return g_strdup("unknown");
         return available < 0 ? g_strdup("unlimited") : g_strdup_printf("%" G_GINT64_FORMAT, available);
 }
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "ctl-metadata.h"
 
+#include "mc-template.h"
+
 #include <string.h>
 
 #include "ctl.h"
@@ -36,7 +38,8 @@ char *ctl_metadata_to_xml(const McSource *src, GHashTable *uuids) {
                 const char *uuid = uuids ? g_hash_table_lookup(uuids, d->id) : NULL;
                 g_autofree char *id = g_markup_escape_text(d->id, -1);
                 g_autofree char *model = g_markup_escape_text(d->model, -1);
-                bool empty = d->params->len == 0 && d->requires == 0;
+                bool empty = d->params->len == 0 && d->requires == 0 &&
+                             (!d->derived_from || d->derived_from->len == 0);
 
                 g_string_append_printf(s, "  <device id=\"%s\"", id);
                 if (uuid) {
@@ -72,6 +75,13 @@ char *ctl_metadata_to_xml(const McSource *src, GHashTable *uuids) {
                         if (d->requires & c)
                                 g_string_append_printf(s, "    <require capability=\"%s\"/>\n",
                                                        mc_cap_to_string((McCap) c));
+                for (guint k = 0; d->derived_from && k < d->derived_from->len; k++) {
+                        const McPair *p = d->derived_from->pdata[k];
+                        g_autofree char *name = g_markup_escape_text(p->name, -1);
+                        g_autofree char *value = g_markup_escape_text(p->value, -1);
+                        g_string_append_printf(s, "    <derived-from name=\"%s\" value=\"%s\"/>\n",
+                                               name, value);
+                }
                 if (!empty)
                         g_string_append(s, "  </device>\n");
         }
@@ -244,6 +254,31 @@ static bool read_require(CtlMetadataReader *r, const CtlXmlElement *e, GError **
         return true;
 }
 
+/* <derived-from name="pf-firmware" value="28.38.1900"/>: a value the
+ * source's derived version was made of. */
+static bool read_derived_from(CtlMetadataReader *r, const CtlXmlElement *e, GError **error) {
+        static const char *const names[] = { "name", "value", NULL };
+        const char *name, *value, *why;
+
+        if (!ctl_xml_check_attrs(e, names, names, error))
+                return false;
+        name = ctl_xml_attr(e, "name");
+        value = ctl_xml_attr(e, "value");
+        if (!mc_template_name_valid(name))
+                return invalid(error, e, "\"%.64s\" is not a derived-version placeholder name", name);
+        if ((why = mc_check_str_value(value)) || strlen(value) > MC_MAX_VERSION_LEN)
+                return invalid(error, e, "value of %s: %s", name,
+                               why ? why : "at most 128 bytes");
+        if (!r->device->derived_from)
+                r->device->derived_from = mc_pairs_new();
+        if (mc_pairs_get(r->device->derived_from, name))
+                return invalid(error, e, "\"%s\" is given twice", name);
+        if (r->device->derived_from->len >= MC_MAX_TEMPLATE_PLACEHOLDERS)
+                return invalid(error, e, "more than %d derived-from values", MC_MAX_TEMPLATE_PLACEHOLDERS);
+        mc_pairs_set(r->device->derived_from, name, value);
+        return true;
+}
+
 bool ctl_metadata_reader_start(CtlMetadataReader *r, const CtlXmlElement *e, GError **error) {
         if (r->skip > 0 || (r->depth > 0 && !ours(e))) {
                 r->skip++;
@@ -263,9 +298,12 @@ bool ctl_metadata_reader_start(CtlMetadataReader *r, const CtlXmlElement *e, GEr
                         return read_param(r, e, error);
                 if (strcmp(e->name, "require") == 0)
                         return read_require(r, e, error);
-                return invalid(error, e, "unknown element; <device> holds <param> and <require> elements");
+                if (strcmp(e->name, "derived-from") == 0)
+                        return read_derived_from(r, e, error);
+                return invalid(error, e,
+                               "unknown element; <device> holds <param>, <require> and <derived-from> elements");
         default:
-                return invalid(error, e, "unexpected element: <param> and <require> are empty");
+                return invalid(error, e, "unexpected element: <param>, <require> and <derived-from> are empty");
         }
 }
 

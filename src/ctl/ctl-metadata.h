@@ -14,6 +14,9 @@
  *       <param name="mode" type="str" value="4"/>
  *       <require capability="pre-copy"/>
  *     </device>
+ *     <device id="hostdev1" model="nvidia.com/mlx5/connectx-vf" version="6.12.9+fw28.38.1900">
+ *       <derived-from name="pf-firmware" value="28.38.1900"/>
+ *     </device>
  *   </migcompat>
  *
  * It carries exactly what a source description carries, so JSON → XML →
@@ -21,7 +24,8 @@
  * or the mdev UUID), model, optional version, each parameter with the JSON
  * type the description gave its value (bool: true/false, int: decimal,
  * str: the string, so "4" stays a string and 4 an integer), and the
- * required capabilities. "uuid" (optional) names the source's mdev device,
+ * required capabilities, and the values a derived version was made of.
+ * "uuid" (optional) names the source's mdev device,
  * so a <hostdev> can be paired with its description when it has no alias.
  *
  * Reading is strict (unknown elements and attributes of this vocabulary

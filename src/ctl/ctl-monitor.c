@@ -102,7 +102,9 @@ static int on_added(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
         id = ctl_json_str(props, "ID");
         model = ctl_json_str(props, "Model");
         avail = ctl_json_int(props, "AvailableInstances", 0);
-        free_text = avail < 0 ? g_strdup("unlimited") : g_strdup_printf("%" G_GINT64_FORMAT " free", avail);
+        free_text = avail == MC_AVAILABLE_UNKNOWN ? g_strdup("use unknown")
+                    : avail < 0                   ? g_strdup("unlimited")
+                                                  : g_strdup_printf("%" G_GINT64_FORMAT " free", avail);
         json_object_set_string_member(members, "path", path);
         json_object_set_string_member(members, "id", id);
         if (model && *model)

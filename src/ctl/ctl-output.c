@@ -133,7 +133,12 @@ int ctl_exit_for_verdict(McVerdict v) {
 
 static void print_recipe(JsonObject *r) {
         const char *kind = ctl_json_str(r, "kind");
-        if (g_strcmp0(kind, "mdev") == 0) {
+        if (g_strcmp0(kind, "vfio-pci") == 0) {
+                g_autofree char *line = g_strdup_printf("PCI function %s (driver %s)",
+                                                        ctl_json_text(r, "address"),
+                                                        ctl_json_text(r, "driver"));
+                ctl_print_wrapped("      assign  ", 14, line);
+        } else if (g_strcmp0(kind, "mdev") == 0) {
                 JsonArray *writes = ctl_json_arr(r, "writes");
                 g_autofree char *create = g_strdup_printf("echo UUID > %s", ctl_json_str(r, "create"));
                 ctl_print_wrapped("      create  ", 14, create);
@@ -185,6 +190,8 @@ static void print_device(JsonObject *d) {
                 if (is_chosen && recipe)
                         print_recipe(recipe);
                 print_reasons(ctl_json_arr(c, "reasons"), 6);
+                /* What a usable candidate leaves open (availability-unknown). */
+                print_reasons(ctl_json_arr(c, "notes"), 6);
         }
         omitted = json_object_get_int_member_with_default(d, "omitted-candidates", 0);
         if (omitted > 0)

@@ -126,14 +126,22 @@ static void print_params(JsonArray *params) {
         printf("%*s(OFF \"-\": the parameter cannot be turned off and must be given)\n", LABEL_WIDTH - 6, "");
 }
 
+/* An identity value, "-" when the host does not show it. */
+static const char *ident_str(JsonObject *ident, const char *name) {
+        JsonNode *n = ident ? json_object_get_member(ident, name) : NULL;
+        return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_string(n) ? json_node_get_string(n) : "-";
+}
+
 static void print_human(const char *id, GPtrArray *objs) {
         JsonObject *p = ((CtlObject *) objs->pdata[0])->props;
         const char *kind = ctl_json_str(p, "Kind");
         bool migratable = ctl_json_bool(p, "Migratable", false);
         gint64 avail = ctl_json_int(p, "AvailableInstances", 0);
         g_autofree char *facts = facts_text(p);
-        g_autofree char *free_text = avail < 0 ? g_strdup("unlimited (a program runs once per device)")
-                                               : g_strdup_printf("%" G_GINT64_FORMAT, avail);
+        g_autofree char *free_text =
+                avail == MC_AVAILABLE_UNKNOWN ? g_strdup("unknown (sysfs does not show whether a VM uses it)")
+                : avail < 0                   ? g_strdup("unlimited (a program runs once per device)")
+                                              : g_strdup_printf("%" G_GINT64_FORMAT, avail);
 
         puts(id);
         if (g_strcmp0(kind, "mdev") == 0) {
@@ -149,6 +157,28 @@ static void print_human(const char *id, GPtrArray *objs) {
                 field("Type", type);
                 field("Description", ctl_json_str(p, "Description"));
                 field("Device API", ctl_json_str(p, "DeviceAPI"));
+        } else if (g_strcmp0(kind, "vfio-pci") == 0) {
+                JsonObject *ident = ctl_json_obj(p, "Identity");
+                const char *pf = ctl_json_str(p, "PhysicalFunction");
+                g_autofree char *ids = g_strdup_printf(
+                        "%s:%s (subsystem %s:%s, class %s)", ident_str(ident, "vendor"),
+                        ident_str(ident, "device"), ident_str(ident, "subsystem-vendor"),
+                        ident_str(ident, "subsystem-device"), ident_str(ident, "class"));
+                g_autofree char *drv = g_strdup_printf(
+                        "%s (module %s, version %s, srcversion %s)", ctl_json_str(p, "Driver"),
+                        ident_str(ident, "driver-module"), ident_str(ident, "driver-version"),
+                        ident_str(ident, "driver-srcversion"));
+                field("Kind", "vfio-pci (a PCI function on a VFIO driver)");
+                field("Address", ctl_json_str(p, "Address"));
+                field("IDs", ids);
+                field("Driver", drv);
+                field("IOMMU group", ctl_json_str(p, "IOMMUGroup"));
+                if (pf && *pf) {
+                        g_autofree char *pft = g_strdup_printf(
+                                "%s (driver %s, firmware %s, board %s)", pf, ident_str(ident, "pf-driver"),
+                                ident_str(ident, "pf-firmware"), ident_str(ident, "pf-board-id"));
+                        field("PF", pft);
+                }
         } else {
                 JsonNode *args = json_object_get_member(p, "Arguments");
                 g_autofree char *argv = args ? ctl_json_display(args) : NULL;
@@ -181,6 +211,16 @@ static void print_human(const char *id, GPtrArray *objs) {
                         g_string_append_printf(vtext, "%s%s%s", k ? ", " : "", json_array_get_string_element(versions, k),
                                                k == 0 ? " (preferred)" : "");
                 field("Versions", vtext->len ? vtext->str : "none (matched by parameters only)");
+                {
+                        const char *tmpl = ctl_json_str(op, "DerivedVersionTemplate");
+                        JsonNode *from = json_object_get_member(op, "DerivedFrom");
+                        if (tmpl && *tmpl) {
+                                g_autofree char *ftext = from ? ctl_json_display(from) : NULL;
+                                g_autofree char *dtext = g_strdup_printf("%s from %s", tmpl,
+                                                                         ftext ? ftext : "?");
+                                field("Derived", dtext);
+                        }
+                }
                 if (!ctl_json_bool(op, "CapabilitiesKnown", false))
                         ctext = g_strdup("not stated (unknown, not none)");
                 else if (caps && JSON_NODE_HOLDS_ARRAY(caps) && json_array_get_length(json_node_get_array(caps)))
@@ -239,7 +279,14 @@ static JsonNode *build_json(const char *id, GPtrArray *objs) {
         json_builder_add_string_value(b, kind);
         json_builder_set_member_name(b, "identity");
         json_builder_begin_object(b);
-        if (g_strcmp0(kind, "mdev") == 0) {
+        if (g_strcmp0(kind, "vfio-pci") == 0) {
+                JsonObject *ident = ctl_json_obj(p, "Identity");
+                g_autoptr(GList) names = ident ? json_object_get_members(ident) : NULL;
+                for (GList *l = names; l; l = l->next) {
+                        json_builder_set_member_name(b, l->data);
+                        json_builder_add_string_value(b, json_object_get_string_member(ident, l->data));
+                }
+        } else if (g_strcmp0(kind, "mdev") == 0) {
                 add_opt_string(b, p, "parent", "Parent");
                 add_opt_string(b, p, "type-id", "TypeId");
                 add_opt_string(b, p, "driver", "Driver");
@@ -289,6 +336,17 @@ static JsonNode *build_json(const char *id, GPtrArray *objs) {
                 } else {
                         json_builder_begin_array(b);
                         json_builder_end_array(b);
+                }
+                {
+                        const char *tmpl = ctl_json_str(op, "DerivedVersionTemplate");
+                        JsonNode *from = json_object_get_member(op, "DerivedFrom");
+                        if (tmpl && *tmpl) {
+                                json_builder_set_member_name(b, "derived-version");
+                                json_builder_add_string_value(b, tmpl);
+                                json_builder_set_member_name(b, "derived-from");
+                                json_builder_add_value(b, from ? json_node_copy(from)
+                                                               : json_node_new(JSON_NODE_NULL));
+                        }
                 }
                 json_builder_set_member_name(b, "capabilities");
                 if (ctl_json_bool(op, "CapabilitiesKnown", false) && caps)

@@ -77,6 +77,14 @@ static int prop_string(sd_bus *bus, const char *path, const char *interface, con
                 return append_s(reply, impl->descriptor);
         if (strcmp(property, "Binary") == 0)
                 return append_s(reply, impl->binary);
+        if (strcmp(property, "Address") == 0)
+                return append_s(reply, mc_pairs_get(impl->identity, "address"));
+        if (strcmp(property, "PhysicalFunction") == 0)
+                return append_s(reply, mc_pairs_get(impl->identity, "pf"));
+        if (strcmp(property, "IOMMUGroup") == 0)
+                return append_s(reply, mc_pairs_get(impl->identity, "iommu-group"));
+        if (strcmp(property, "DerivedVersionTemplate") == 0)
+                return append_s(reply, m ? m->derived_template : NULL);
         return -EINVAL;
 }
 
@@ -165,6 +173,29 @@ static int prop_capabilities(sd_bus *bus, const char *path, const char *interfac
         return sd_bus_message_close_container(reply);
 }
 
+static int append_pairs(sd_bus_message *reply, const GPtrArray *pairs) {
+        int r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "{ss}");
+
+        for (guint i = 0; r >= 0 && pairs && i < pairs->len; i++) {
+                const McPair *p = pairs->pdata[i];
+                r = sd_bus_message_append(reply, "{ss}", p->name, p->value);
+        }
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+/* Identity: a vfio-pci function's identity values (empty for other
+ * kinds); DerivedFrom: the values this object's derived version was made
+ * of (empty when its versions are not derived). */
+static int prop_pairs(sd_bus *bus, const char *path, const char *interface, const char *property,
+                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const McRegistryObject *o = userdata;
+        const McModel *m = obj_model(o);
+
+        if (strcmp(property, "Identity") == 0)
+                return append_pairs(reply, o->impl->identity);
+        return append_pairs(reply, m ? m->derived_from : NULL);
+}
+
 static int prop_bool(sd_bus *bus, const char *path, const char *interface, const char *property,
                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         const McRegistryObject *o = userdata;
@@ -229,6 +260,12 @@ static const sd_bus_vtable impl_vtable[] = {
         STRING_PROP("Descriptor"),
         STRING_PROP("Binary"),
         SD_BUS_PROPERTY("Arguments", "as", prop_arguments, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        STRING_PROP("Address"),
+        STRING_PROP("PhysicalFunction"),
+        STRING_PROP("IOMMUGroup"),
+        SD_BUS_PROPERTY("Identity", "a{ss}", prop_pairs, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        STRING_PROP("DerivedVersionTemplate"),
+        SD_BUS_PROPERTY("DerivedFrom", "a{ss}", prop_pairs, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD_WITH_ARGS("Check", SD_BUS_ARGS("s", source), SD_BUS_RESULT("s", result),
                                 method_check, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,

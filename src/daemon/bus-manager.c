@@ -211,6 +211,21 @@ static bool uuid_valid(const char *s) {
         return true;
 }
 
+/* A PCI address as sysfs names functions: domain:bus:device.function,
+ * "0000:3b:00.2" (the domain may have up to 8 hex digits). */
+static bool pci_address_valid(const char *s) {
+        size_t n = strlen(s), dom = 0;
+
+        while (dom < n && g_ascii_isxdigit(s[dom]))
+                dom++;
+        if (dom < 4 || dom > 8 || n != dom + 8)
+                return false;
+        s += dom;
+        return s[0] == ':' && g_ascii_isxdigit(s[1]) && g_ascii_isxdigit(s[2]) && s[3] == ':' &&
+               g_ascii_isxdigit(s[4]) && g_ascii_isxdigit(s[5]) && s[6] == '.' &&
+               s[7] >= '0' && s[7] <= '7';
+}
+
 static int method_describe(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         McDaemon *d = userdata;
         g_autoptr(GError) gerror = NULL;
@@ -223,14 +238,26 @@ static int method_describe(sd_bus_message *m, void *userdata, sd_bus_error *erro
         r = sd_bus_message_read(m, "s", &arg);
         if (r < 0)
                 return r;
+        if (pci_address_valid(arg)) {
+                /* A PCI function on a VFIO driver (a VF): by its address. */
+                g_autofree char *address = g_ascii_strdown(arg, -1);
+                if (!d->pci)
+                        return sd_bus_error_setf(error, MC_BUS_ERROR_NOT_FOUND,
+                                                 "No PCI function %s: this daemon does not look at PCI functions",
+                                                 address);
+                dev = mc_pci_source_describe(d->pci, address, &gerror);
+                goto described;
+        }
         if (!uuid_valid(arg))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "\"%.64s\" is not a UUID (expected 8-4-4-4-12 hex digits)", arg);
+                                         "\"%.64s\" is neither an mdev UUID (8-4-4-4-12 hex digits) "
+                                         "nor a PCI address (0000:3b:00.2)", arg);
         uuid = g_ascii_strdown(arg, -1);
         if (!d->mdev)
                 return sd_bus_error_setf(error, MC_BUS_ERROR_NOT_FOUND,
                                          "No mdev device %s: this daemon does not look at mdev devices", uuid);
         dev = mc_mdev_source_describe(d->mdev, uuid, &gerror);
+described:
         if (!dev) {
                 if (g_error_matches(gerror, MC_ERROR, MC_ERROR_NOT_FOUND))
                         return sd_bus_error_setf(error, MC_BUS_ERROR_NOT_FOUND, "%s", gerror->message);
@@ -290,7 +317,7 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_ARGS("s", model, "s", version, "a{sv}", parameters, "as", requires),
                                 SD_BUS_RESULT("s", verdict, "o", implementation, "a(sss)", reasons),
                                 method_check_device, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Describe", SD_BUS_ARGS("s", uuid), SD_BUS_RESULT("s", source),
+        SD_BUS_METHOD_WITH_ARGS("Describe", SD_BUS_ARGS("s", device), SD_BUS_RESULT("s", source),
                                 method_describe, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetHostProfile", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", profile),
                                 method_get_host_profile, SD_BUS_VTABLE_UNPRIVILEGED),

@@ -196,6 +196,10 @@ int mc_bus_append_device_verdict(sd_bus_message *reply, const McRegistry *reg,
         for (guint i = 0; r >= 0 && i < dr->candidates->len; i++) {
                 const McCandidate *c = dr->candidates->pdata[i];
                 r = append_reasons(reply, c->impl->id, c->reasons);
+                /* What a usable candidate leaves open (availability-unknown
+                 * of a PCI function) is said too, with its own code. */
+                if (r >= 0 && c->notes)
+                        r = append_reasons(reply, c->impl->id, c->notes);
         }
         if (r < 0)
                 return r;

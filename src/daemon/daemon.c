@@ -14,6 +14,7 @@
 
 void mc_daemon_config_clear(McDaemonConfig *c) {
         g_clear_pointer(&c->data_dirs, g_strfreev);
+        g_clear_pointer(&c->pci_data_dirs, g_strfreev);
         g_clear_pointer(&c->descriptor_dirs, g_strfreev);
         g_clear_pointer(&c->cache_dir, g_free);
 }
@@ -40,13 +41,24 @@ static const McDataFile *src_lookup(void *userdata, const char *driver, const ch
         return mc_data_files_lookup(d->data_files, driver, type_id);
 }
 
+static const McDataFile *pci_lookup(void *userdata, const GPtrArray *identity) {
+        McDaemon *d = userdata;
+        return mc_data_files_lookup_pci(d->pci_data_files, identity);
+}
+
+static bool pci_driver_known(void *userdata, const char *driver) {
+        McDaemon *d = userdata;
+        return mc_data_files_names_driver(d->pci_data_files, driver);
+}
+
 static void update_status(McDaemon *d) {
         const McCatalog *cat = mc_registry_catalog(d->registry);
         guint parents = d->mdev ? mc_mdev_source_n_parents(d->mdev) : 0;
+        guint functions = d->pci ? mc_pci_source_n_devices(d->pci) : 0;
 
         sd_notifyf(false,
-                   "STATUS=%u implementations, %u not migratable (%u mdev parents, %u device models); generation %" G_GUINT64_FORMAT,
-                   mc_catalog_size(cat), mc_catalog_n_not_migratable(cat), parents,
+                   "STATUS=%u implementations, %u not migratable (%u mdev parents, %u VFIO PCI functions, %u device models); generation %" G_GUINT64_FORMAT,
+                   mc_catalog_size(cat), mc_catalog_n_not_migratable(cat), parents, functions,
                    mc_catalog_n_models(cat), mc_catalog_generation(cat));
 }
 
@@ -114,6 +126,15 @@ static void data_files_changed(McDirWatch *w, const GPtrArray *names, void *user
                 mc_mdev_source_refresh_facts(d->mdev);
 }
 
+static void pci_data_files_changed(McDirWatch *w, const GPtrArray *names, void *userdata) {
+        McDaemon *d = userdata;
+
+        if (!mc_data_files_reload_names(d->pci_data_files, names))
+                return;
+        if (d->pci)
+                mc_pci_source_refresh_facts(d->pci);
+}
+
 /* sd-bus handles one message per turn of the event loop, and every turn
  * costs an epoll_wait() and the sources' preparation: under load, that is
  * a good part of what a call costs the daemon. After each turn that did
@@ -153,8 +174,11 @@ void mc_daemon_free(McDaemon *d) {
         /* Sources first: they may still call back into the registry. */
         mc_vfiouser_source_free(d->vfio_user);
         mc_mdev_source_free(d->mdev);
+        mc_pci_source_free(d->pci);
         mc_dir_watch_free(d->data_watch);
         mc_data_files_free(d->data_files);
+        mc_dir_watch_free(d->pci_data_watch);
+        mc_data_files_free(d->pci_data_files);
         sd_event_source_disable_unref(d->bus_drain);
         if (d->bus) {
                 sd_bus_flush(d->bus);
@@ -194,6 +218,13 @@ int mc_daemon_start(McDaemon *d) {
                 .remove = src_remove,
                 .changed = src_changed,
                 .lookup = src_lookup,
+        };
+        const McPciSourceOps pci_ops = {
+                .put = src_put,
+                .remove = src_remove,
+                .changed = src_changed,
+                .lookup = pci_lookup,
+                .driver_known = pci_driver_known,
         };
         const McVfioUserOps vu_ops = {
                 .put = src_put,
@@ -253,6 +284,28 @@ int mc_daemon_start(McDaemon *d) {
                 g_clear_error(&error);
         }
 
+        d->pci_data_files = mc_data_files_new_pci((const char *const *) d->config.pci_data_dirs);
+        mc_data_files_load(d->pci_data_files);
+        d->pci_data_watch = mc_dir_watch_new(d->event, (const char *const *) d->config.pci_data_dirs,
+                                             pci_data_files_changed, d, &error);
+        if (!d->pci_data_watch) {
+                mc_log_warning("Not following vfio-pci model data file changes: %s", error->message);
+                g_clear_error(&error);
+        }
+
+        if (!d->config.no_pci) {
+                d->pci = mc_pci_source_new(&pci_ops, d, &error);
+                if (!d->pci) {
+                        mc_log_error("Cannot read PCI devices: %s", error->message);
+                        return -EIO;
+                }
+                if (!mc_pci_source_attach(d->pci, d->event, &error)) {
+                        mc_log_warning("Not following PCI hotplug: %s", error->message);
+                        g_clear_error(&error);
+                }
+                mc_pci_source_rescan_all(d->pci);
+        }
+
         if (!d->config.no_mdev) {
                 d->mdev = mc_mdev_source_new(&mdev_ops, d, &error);
                 if (!d->mdev) {
@@ -304,5 +357,8 @@ void mc_daemon_rescan(McDaemon *d) {
                 mc_mdev_source_refresh_facts(d->mdev);
         if (d->mdev)
                 mc_mdev_source_rescan_all(d->mdev);
+        mc_data_files_load(d->pci_data_files);
+        if (d->pci)
+                mc_pci_source_rescan_all(d->pci);
         mc_vfiouser_source_rescan(d->vfio_user);
 }

@@ -15,17 +15,20 @@
 #include "data-files.h"
 #include "dir-watch.h"
 #include "mdev-source.h"
+#include "pci-source.h"
 #include "registry.h"
 #include "vfiouser-source.h"
 
 typedef struct {
         char **data_dirs;       /* mdev-models.d, lowest precedence first */
+        char **pci_data_dirs;   /* vfio-pci-models.d, lowest precedence first */
         char **descriptor_dirs; /* vfio-user.d, lowest precedence first */
         char *cache_dir;        /* NULL: no probe cache */
         uint64_t probe_timeout_usec;
         unsigned probe_parallel;
         unsigned answer_cache;  /* answers remembered (answer-cache.h); 0: none */
-        bool no_mdev;           /* do not look at sysfs at all (tests) */
+        bool no_mdev;           /* do not look at sysfs for mdev devices (tests) */
+        bool no_pci;            /* do not look at sysfs for PCI functions (tests) */
 } McDaemonConfig;
 
 typedef struct McDaemon {
@@ -36,6 +39,9 @@ typedef struct McDaemon {
         McDataFiles *data_files;
         McDirWatch *data_watch;
         McMdevSource *mdev;
+        McDataFiles *pci_data_files;
+        McDirWatch *pci_data_watch;
+        McPciSource *pci;
         McVfioUserSource *vfio_user;
 
         char *hostname;

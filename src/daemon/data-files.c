@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "data-files.h"
 
+#include <fnmatch.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "conf-dirs.h"
+#include "mc-error.h"
 #include "mc-log.h"
 #include "trust.h"
 
@@ -19,6 +21,7 @@ typedef struct {
 
 struct McDataFiles {
         GStrv dirs;
+        bool pci;           /* vfio-pci-models.d */
         GPtrArray *entries; /* Entry*, sorted by name */
         /* Answers of lookup() since the files last changed: a host has the
          * same few (driver, type) pairs on every parent, and each lookup
@@ -44,6 +47,12 @@ McDataFiles *mc_data_files_new(const char *const *dirs) {
         return df;
 }
 
+McDataFiles *mc_data_files_new_pci(const char *const *dirs) {
+        McDataFiles *df = mc_data_files_new(dirs);
+        df->pci = true;
+        return df;
+}
+
 void mc_data_files_free(McDataFiles *df) {
         if (!df)
                 return;
@@ -58,7 +67,7 @@ const char *const *mc_data_files_dirs(const McDataFiles *df) {
 }
 
 /* Read one file into a new entry; NULL when it cannot be read at all. */
-static Entry *entry_read(const char *name, const char *path) {
+static Entry *entry_read(const char *name, const char *path, bool pci) {
         g_autoptr(GError) error = NULL;
         g_autofree char *data = NULL;
         gsize len = 0;
@@ -80,9 +89,11 @@ static Entry *entry_read(const char *name, const char *path) {
         e = g_new0(Entry, 1);
         e->name = g_strdup(name);
         e->path = g_strdup(path);
-        e->file = mc_data_file_parse(data, len, path, &error);
+        e->file = pci ? mc_pci_data_file_parse(data, len, path, &error)
+                      : mc_data_file_parse(data, len, path, &error);
         if (!e->file)
-                mc_log_warning("Ignoring model data file: %s", error->message);
+                mc_log_warning("Ignoring model data file (%s error): %s",
+                               mc_error_code_name(error->code), error->message);
         e->content = g_steal_pointer(&data);
         return e;
 }
@@ -107,7 +118,7 @@ static bool entries_same(const Entry *a, const Entry *b) {
 static bool update_name(McDataFiles *df, const char *name, const char *path) {
         int at = find_entry(df, name);
         Entry *old = at >= 0 ? df->entries->pdata[at] : NULL;
-        Entry *e = path ? entry_read(name, path) : NULL;
+        Entry *e = path ? entry_read(name, path, df->pci) : NULL;
 
         if (entries_same(old, e)) {
                 entry_free(e);
@@ -184,6 +195,45 @@ const McDataFile *mc_data_files_lookup(const McDataFiles *df, const char *driver
                 g_hash_table_remove_all(df->memo);
         g_hash_table_insert(df->memo, g_steal_pointer(&key), found);
         return found == df->memo ? NULL : ((const Entry *) found)->file;
+}
+
+/* The identity values a vfio-pci file matches on, in a fixed order. */
+static const char *const pci_match_names[] = { "driver", "vendor", "device", "subsystem-vendor",
+                                               "subsystem-device", "class", "pf-driver", NULL };
+
+const McDataFile *mc_data_files_lookup_pci(const McDataFiles *df, const GPtrArray *identity) {
+        g_autoptr(GString) key = g_string_new(NULL);
+        gpointer found;
+
+        for (guint i = 0; pci_match_names[i]; i++) {
+                const char *v = mc_pairs_get(identity, pci_match_names[i]);
+                g_string_append(key, v ? v : "\x1e");
+                g_string_append_c(key, '\x1f');
+        }
+        if (g_hash_table_lookup_extended(df->memo, key->str, NULL, &found))
+                return found == df->memo ? NULL : ((const Entry *) found)->file;
+        found = df->memo;
+        for (guint i = 0; i < df->entries->len; i++) {
+                Entry *e = df->entries->pdata[i];
+                if (e->file && mc_pci_data_file_matches(e->file, identity)) {
+                        found = e;
+                        break;
+                }
+        }
+        if (g_hash_table_size(df->memo) >= MEMO_MAX)
+                g_hash_table_remove_all(df->memo);
+        g_hash_table_insert(df->memo, g_string_free(g_steal_pointer(&key), false), found);
+        return found == df->memo ? NULL : ((const Entry *) found)->file;
+}
+
+bool mc_data_files_names_driver(const McDataFiles *df, const char *driver) {
+        for (guint i = 0; i < df->entries->len; i++) {
+                Entry *e = df->entries->pdata[i];
+                if (e->file && e->file->match_driver &&
+                    fnmatch(e->file->match_driver, driver, 0) == 0)
+                        return true;
+        }
+        return false;
 }
 
 guint mc_data_files_n_loaded(const McDataFiles *df) {

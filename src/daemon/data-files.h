@@ -15,6 +15,8 @@ typedef struct McDataFiles McDataFiles;
 
 /* dirs: lowest precedence first, NULL-terminated (copied). */
 McDataFiles *mc_data_files_new(const char *const *dirs);
+/* The same for vfio-pci-models.d (mc_pci_data_file_parse()). */
+McDataFiles *mc_data_files_new_pci(const char *const *dirs);
 void mc_data_files_free(McDataFiles *df);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(McDataFiles, mc_data_files_free)
 
@@ -25,6 +27,11 @@ bool mc_data_files_reload_names(McDataFiles *df, const GPtrArray *names);
 
 const McDataFile *mc_data_files_lookup(const McDataFiles *df, const char *driver,
                                        const char *type_id);
+/* vfio-pci files: the first whose match fits a PCI function's identity
+ * (McPair*: driver, vendor, device, ...). */
+const McDataFile *mc_data_files_lookup_pci(const McDataFiles *df, const GPtrArray *identity);
+/* Whether some file's match names this driver. */
+bool mc_data_files_names_driver(const McDataFiles *df, const char *driver);
 const char *const *mc_data_files_dirs(const McDataFiles *df);
 guint mc_data_files_n_loaded(const McDataFiles *df);
 guint mc_data_files_n_failed(const McDataFiles *df);

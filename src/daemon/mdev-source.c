@@ -9,6 +9,7 @@
 
 #include "compat.h"
 #include "facts-cache.h"
+#include "identity.h"
 #include "mc-error.h"
 #include "mc-log.h"
 #include "sysfs.h"
@@ -75,6 +76,9 @@ struct Parent {
         char *driver;  /* basename of the driver link, NULL when unbound */
         GHashTable *types;  /* type_id -> MdevType* */
         GHashTable *warned; /* path -> last logged message */
+        /* Read when a data file derives a version from it (identity.h);
+         * dropped when the parent is read again. */
+        McIdentity *ident;
 };
 
 typedef struct {
@@ -161,6 +165,7 @@ static void parent_free(Parent *p) {
         g_hash_table_unref(p->types);
         if (p->warned)
                 g_hash_table_unref(p->warned);
+        mc_identity_free(p->ident);
         g_free(p);
 }
 
@@ -252,6 +257,31 @@ static McImpl *type_build_impl(McMdevSource *src, MdevType *t) {
         }
         if (src->ops.lookup)
                 file = src->ops.lookup(src->userdata, p->driver, t->type_id);
+        if (file && file->info && file->derived) {
+                /* Versions derived from what the parent runs (its driver
+                 * module's version, ...): read its identity once. */
+                g_autofree char *reason = NULL;
+                g_autoptr(GError) error = NULL;
+                Parent *mp = (Parent *) p;
+
+                impl->facts_file = g_strdup(file->origin);
+                if (!mp->ident)
+                        mp->ident = mc_identity_read(p->syspath, &error);
+                if (mp->ident) {
+                        g_autoptr(GPtrArray) extra = mc_pairs_new();
+                        mc_pairs_set(extra, "type", t->type_id);
+                        impl->info = mc_identity_derive(mp->ident, file->info, file->origin, extra,
+                                                        &reason);
+                }
+                else
+                        reason = g_strdup_printf("cannot read the parent device: %s", error->message);
+                if (!impl->info) {
+                        impl->not_migratable_reason = g_steal_pointer(&reason);
+                        return impl;
+                }
+                impl->facts_from = MC_FACTS_DATA_FILE;
+                return impl;
+        }
         if (file && file->info) {
                 impl->info = mc_info_ref(file->info);
                 impl->facts_from = MC_FACTS_DATA_FILE;
@@ -503,6 +533,7 @@ static GHashTable *parent_read_types(McMdevSource *src, Parent *p, const McSysfs
         g_autofree char *driver = NULL;
         GHashTable *types;
 
+        g_clear_pointer(&p->ident, mc_identity_free);
         /* The driver link is absent for class devices (mtty, mdpy, ...). */
         driver = mc_sysfs_read_link_basename(dir, "driver", &error);
         if (!driver && !g_error_matches(error, MC_ERROR, MC_ERROR_NOT_FOUND))

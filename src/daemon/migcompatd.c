@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* migcompatd: publishes this host's mdev types and vfio-user programs with
+/* migcompatd: publishes this host's mdev types, VFIO PCI functions and
+ * vfio-user programs with
  * their migration facts on the system bus, and answers whether a source
  * device can land here. See migcompatd(8). */
 
@@ -16,7 +17,8 @@
 
 static void help(void) {
         printf("Usage: migcompatd [OPTIONS...]\n\n"
-               "Publish this host's mediated-device types and vfio-user device programs\n"
+               "Publish this host's mediated-device types, PCI functions on VFIO drivers\n"
+               "and vfio-user device programs\n"
                "with their migration facts on the system bus (%s), and answer\n"
                "whether a source device can be migrated here.\n\n"
                "  -h --help                 Show this help\n"
@@ -25,6 +27,7 @@ static void help(void) {
                "     --log-target=TARGET    stderr (default, with <N> priority prefixes) or journal\n"
                "     --data-dir=DIR         Model data file directory (repeatable; replaces the\n"
                "                            defaults; later ones override earlier by file name)\n"
+               "     --pci-data-dir=DIR     vfio-pci model data file directory (repeatable, as above)\n"
                "     --descriptor-dir=DIR   vfio-user descriptor directory (repeatable, as above)\n"
                "     --cache-dir=DIR        Probe cache directory (default %s)\n"
                "     --no-cache             Do not cache probe results\n"
@@ -32,11 +35,14 @@ static void help(void) {
                "     --probe-parallel=N     Programs probed at once (default 16)\n"
                "     --answer-cache=N       Check answers remembered until the host changes\n"
                "                            (default %u; 0: none)\n"
-               "     --no-mdev              Do not read mdev devices from sysfs\n\n"
+               "     --no-mdev              Do not read mdev devices from sysfs\n"
+               "     --no-pci               Do not read PCI functions from sysfs\n\n"
                "Defaults: data files in %s/mdev-models.d then %s/mdev-models.d,\n"
+               "vfio-pci data files in %s/vfio-pci-models.d then %s/vfio-pci-models.d,\n"
                "descriptors in %s/vfio-user.d then %s/vfio-user.d.\n"
                "See migcompatd(8).\n",
-               MC_BUS_NAME, MC_CACHEDIR, MC_ANSWER_CACHE_ENTRIES, MC_PKGDATADIR, MC_SYSCONFDIR, MC_PKGDATADIR, MC_SYSCONFDIR);
+               MC_BUS_NAME, MC_CACHEDIR, MC_ANSWER_CACHE_ENTRIES, MC_PKGDATADIR, MC_SYSCONFDIR,
+               MC_PKGDATADIR, MC_SYSCONFDIR, MC_PKGDATADIR, MC_SYSCONFDIR);
 }
 
 enum {
@@ -50,6 +56,8 @@ enum {
         ARG_PROBE_PARALLEL,
         ARG_ANSWER_CACHE,
         ARG_NO_MDEV,
+        ARG_PCI_DATA_DIR,
+        ARG_NO_PCI,
 };
 
 /* A whole number in decimal digits only (no sign, space or base prefix),
@@ -85,10 +93,13 @@ static int parse_args(int argc, char *argv[], McDaemonConfig *c) {
                 { "probe-parallel", required_argument, NULL, ARG_PROBE_PARALLEL },
                 { "answer-cache", required_argument, NULL, ARG_ANSWER_CACHE },
                 { "no-mdev", no_argument, NULL, ARG_NO_MDEV },
+                { "pci-data-dir", required_argument, NULL, ARG_PCI_DATA_DIR },
+                { "no-pci", no_argument, NULL, ARG_NO_PCI },
                 {}
         };
         g_autoptr(GPtrArray) data = g_ptr_array_new_with_free_func(g_free);
         g_autoptr(GPtrArray) desc = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GPtrArray) pci = g_ptr_array_new_with_free_func(g_free);
         bool no_cache = false;
         int opt;
 
@@ -148,6 +159,12 @@ static int parse_args(int argc, char *argv[], McDaemonConfig *c) {
                 case ARG_NO_MDEV:
                         c->no_mdev = true;
                         break;
+                case ARG_PCI_DATA_DIR:
+                        g_ptr_array_add(pci, g_strdup(optarg));
+                        break;
+                case ARG_NO_PCI:
+                        c->no_pci = true;
+                        break;
                 case '?':
                         return -EINVAL;
                 default:
@@ -164,12 +181,18 @@ static int parse_args(int argc, char *argv[], McDaemonConfig *c) {
                 g_ptr_array_add(data, g_strdup(MC_PKGDATADIR "/mdev-models.d"));
                 g_ptr_array_add(data, g_strdup(MC_SYSCONFDIR "/mdev-models.d"));
         }
+        if (pci->len == 0) {
+                g_ptr_array_add(pci, g_strdup(MC_PKGDATADIR "/vfio-pci-models.d"));
+                g_ptr_array_add(pci, g_strdup(MC_SYSCONFDIR "/vfio-pci-models.d"));
+        }
         if (desc->len == 0) {
                 g_ptr_array_add(desc, g_strdup(MC_PKGDATADIR "/vfio-user.d"));
                 g_ptr_array_add(desc, g_strdup(MC_SYSCONFDIR "/vfio-user.d"));
         }
         g_ptr_array_add(data, NULL);
         g_ptr_array_add(desc, NULL);
+        g_ptr_array_add(pci, NULL);
+        c->pci_data_dirs = (char **) g_ptr_array_free(g_steal_pointer(&pci), false);
         c->data_dirs = (char **) g_ptr_array_free(g_steal_pointer(&data), false);
         c->descriptor_dirs = (char **) g_ptr_array_free(g_steal_pointer(&desc), false);
         return 1;

@@ -8,6 +8,8 @@
 
 #include "compat.h"
 
+#include "mc-template.h"
+
 #include <stdarg.h>
 #include <string.h>
 
@@ -37,6 +39,7 @@ const char *mc_reason_code_to_string(McReasonCode c) {
                 [MC_REASON_CAPABILITY_UNKNOWN] = "capability-unknown",
                 [MC_REASON_NO_FREE_INSTANCE] = "no-free-instance",
                 [MC_REASON_NOT_MIGRATABLE] = "not-migratable",
+                [MC_REASON_AVAILABILITY_UNKNOWN] = "availability-unknown",
         };
         return (unsigned) c < G_N_ELEMENTS(names) ? names[c] : "?";
 }
@@ -63,12 +66,16 @@ static void recipe_free(McRecipe *r) {
         if (r->writes)
                 g_ptr_array_unref(r->writes);
         g_strfreev(r->argv);
+        g_free(r->address);
+        g_free(r->driver);
         g_free(r);
 }
 
 static void candidate_free(McCandidate *c) {
         mc_impl_unref(c->impl);
         g_ptr_array_unref(c->reasons);
+        if (c->notes)
+                g_ptr_array_unref(c->notes);
         recipe_free(c->recipe);
         g_free(c);
 }
@@ -91,6 +98,7 @@ void mc_check_result_free(McCheckResult *r) {
 
 static void add_reason(GPtrArray *reasons, McReasonCode code, const char *fmt, ...)
         G_GNUC_PRINTF(3, 4);
+static GPtrArray *reasons_new(void);
 
 static void add_reason(GPtrArray *reasons, McReasonCode code, const char *fmt, ...) {
         McReason *r = g_new0(McReason, 1);
@@ -117,6 +125,10 @@ static char *join_limited(GPtrArray *items, guint max) {
 }
 
 static char *impl_label(const McImpl *impl) {
+        if (impl->kind == MC_KIND_VFIO_PCI)
+                return g_strdup_printf("PCI function %s (%s)",
+                                       mc_pairs_get(impl->identity, "address") ?: impl->id,
+                                       impl->driver ? impl->driver : "no driver");
         if (impl->kind == MC_KIND_MDEV)
                 return g_strdup_printf("mdev type %s on %s", impl->type_id ? impl->type_id : "?",
                                        impl->parent ? impl->parent : "?");
@@ -183,6 +195,14 @@ static void judge_version(const McModel *m, const McSrcDevice *d, GPtrArray *rea
                 return;
         }
         g_autofree char *list = join_limited(m->versions, 16);
+        /* Both versions derived from what the hosts run: say what differs. */
+        g_autofree char *diff = mc_derived_diff(m->derived_from, d->derived_from);
+        if (diff) {
+                add_reason(reasons, MC_REASON_VERSION_UNSUPPORTED,
+                           "%s (source state is version %s; this implementation loads %s)", diff,
+                           d->version, list);
+                return;
+        }
         add_reason(reasons, MC_REASON_VERSION_UNSUPPORTED,
                    "source state is version %s; this implementation loads %s", d->version, list);
 }
@@ -232,6 +252,13 @@ static McRecipe *build_recipe(const McImpl *impl, const McModel *m, const McSrcD
         McRecipe *r = g_new0(McRecipe, 1);
 
         r->kind = impl->kind;
+        if (impl->kind == MC_KIND_VFIO_PCI) {
+                /* Assign the function as it is: a variant driver has no
+                 * creation parameters; the model and version are its own. */
+                r->address = g_strdup(mc_pairs_get(impl->identity, "address"));
+                r->driver = g_strdup(impl->driver);
+                return r;
+        }
         if (impl->kind == MC_KIND_MDEV) {
                 r->parent = g_strdup(impl->parent);
                 r->type_id = g_strdup(impl->type_id);
@@ -319,8 +346,17 @@ static McCandidate *candidate_new(McImpl *impl, const McModel *m, McVerdict verd
                 add_reason(c->reasons, MC_REASON_NO_FREE_INSTANCE, "%s has no free instance", label);
                 c->verdict = MC_VERDICT_INCOMPATIBLE;
         }
-        if (c->verdict != MC_VERDICT_INCOMPATIBLE)
+        if (c->verdict != MC_VERDICT_INCOMPATIBLE) {
                 c->recipe = build_recipe(impl, m, d);
+                if (impl->available == MC_AVAILABLE_UNKNOWN) {
+                        g_autofree char *label = impl_label(impl);
+                        c->notes = reasons_new();
+                        add_reason(c->notes, MC_REASON_AVAILABILITY_UNKNOWN,
+                                   "whether a VM already uses %s cannot be seen on this host; "
+                                   "assigning it fails at once if one does",
+                                   label);
+                }
+        }
         return c;
 }
 
@@ -391,6 +427,12 @@ static int version_rank(const McCandidate *c, const char *version) {
         return i < 0 ? G_MAXINT : i;
 }
 
+static int64_t room(const McImpl *impl) {
+        if (impl->available == MC_AVAILABLE_UNKNOWN)
+                return 1;
+        return impl->available < 0 ? G_MAXINT64 : impl->available;
+}
+
 typedef struct {
         const char *version;
 } RankCtx;
@@ -415,9 +457,8 @@ static gint candidate_cmp(gconstpointer a, gconstpointer b, gpointer user_data) 
         int va = version_rank(ca, ctx->version), vb = version_rank(cb, ctx->version);
         if (va != vb)
                 return va < vb ? -1 : 1;
-        /* More room first; -1 means unlimited. */
-        int64_t fa = ca->impl->available < 0 ? G_MAXINT64 : ca->impl->available;
-        int64_t fb = cb->impl->available < 0 ? G_MAXINT64 : cb->impl->available;
+        /* More room first; -1 means unlimited, -2 one device of unknown use. */
+        int64_t fa = room(ca->impl), fb = room(cb->impl);
         if (fa != fb)
                 return fa > fb ? -1 : 1;
         return strcmp(ca->impl->id, cb->impl->id);
@@ -455,6 +496,9 @@ static Slot *slot_for(Alloc *a, const McImpl *impl) {
 }
 
 static bool slot_has_room(const Slot *s) {
+        /* A device of unknown use still takes one of the VM's devices. */
+        if (s->impl->available == MC_AVAILABLE_UNKNOWN)
+                return s->holders->len < 1;
         return s->impl->available < 0 || (int64_t) s->holders->len < s->impl->available;
 }
 
@@ -556,13 +600,19 @@ static void allocate(McCheckResult *result) {
                                         g_ptr_array_add(ids, o->id);
                                 }
                                 list = join_limited(ids, 8);
-                                add_reason(c->reasons, MC_REASON_NO_FREE_INSTANCE,
-                                           "%s has %" G_GINT64_FORMAT " free instance%s, all needed by this VM's other devices (%s)",
-                                           label, c->impl->available,
-                                           c->impl->available == 1 ? "" : "s", list);
+                                if (c->impl->available == MC_AVAILABLE_UNKNOWN)
+                                        add_reason(c->reasons, MC_REASON_NO_FREE_INSTANCE,
+                                                   "%s is one device, needed by this VM's other devices (%s)",
+                                                   label, list);
+                                else
+                                        add_reason(c->reasons, MC_REASON_NO_FREE_INSTANCE,
+                                                   "%s has %" G_GINT64_FORMAT " free instance%s, all needed by this VM's other devices (%s)",
+                                                   label, c->impl->available,
+                                                   c->impl->available == 1 ? "" : "s", list);
                         }
                         c->verdict = MC_VERDICT_INCOMPATIBLE;
                         g_clear_pointer(&c->recipe, recipe_free);
+                        g_clear_pointer(&c->notes, g_ptr_array_unref);
                 }
         }
 

@@ -27,6 +27,12 @@ typedef enum {
         MC_REASON_CAPABILITY_UNKNOWN,
         MC_REASON_NO_FREE_INSTANCE,
         MC_REASON_NOT_MIGRATABLE,
+        /* A note, never a rejection: the candidate is one device whose
+         * use cannot be seen (MC_AVAILABLE_UNKNOWN, a PCI function on a
+         * VFIO driver). Its facts were judged; whether a VM already holds
+         * it is for whoever assigns it to find out (libvirt fails at once,
+         * before any memory is copied, when the VFIO device is busy). */
+        MC_REASON_AVAILABILITY_UNKNOWN,
         _MC_REASON_MAX,
 } McReasonCode;
 
@@ -52,6 +58,9 @@ typedef struct {
         GPtrArray *writes;  /* McWrite*, in order */
         /* vfio-user */
         GStrv argv;
+        /* vfio-pci: the function to assign, and its driver */
+        char *address;
+        char *driver;
 } McRecipe;
 
 typedef struct {
@@ -60,6 +69,7 @@ typedef struct {
         McVerdict verdict;
         GPtrArray *reasons;    /* McReason*; empty when compatible */
         McRecipe *recipe;      /* when compatible or unknown */
+        GPtrArray *notes;      /* McReason*: what a usable candidate leaves open */
 } McCandidate;
 
 typedef struct {
@@ -110,5 +120,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(McCheckResult, mc_check_result_free)
  * strings read from migration/<param> (NULL: every parameter at its
  * init_value). Only parameters whose value differs from off_value are
  * listed, as DESIGN.md §5 says. */
+/* The source description carries the values a derived version was made of
+ * (McModel.derived_from) when the device runs that version. */
 McSrcDevice *mc_describe_instance(const char *id, const McImpl *impl, const char *model,
                                   const char *version, GHashTable *raw_params, GError **error);

@@ -97,6 +97,11 @@ McSrcDevice *mc_describe_instance(const char *id, const McImpl *impl, const char
         }
 
         d = mc_src_device_new(id, m->model, version);
+        /* A version this host derived: the values travel with it, so the
+         * destination can say what differs. */
+        if (m->derived_from && version && m->versions->len > 0 &&
+            strcmp(version, m->versions->pdata[0]) == 0)
+                d->derived_from = mc_pairs_copy(m->derived_from);
         for (guint i = 0; i < m->params->len; i++) {
                 const McParam *p = m->params->pdata[i];
                 const char *raw = raw_params ? g_hash_table_lookup(raw_params, p->name) : NULL;

@@ -56,6 +56,8 @@ void mc_catalog_free(McCatalog *cat) {
 /* ---- groups ------------------------------------------------------------------- */
 
 static int64_t free_key(const McImpl *impl) {
+        if (impl->available == MC_AVAILABLE_UNKNOWN)
+                return 1; /* one device, maybe free: see compat.c */
         return impl->available < 0 ? G_MAXINT64 : impl->available;
 }
 

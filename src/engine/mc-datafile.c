@@ -41,10 +41,31 @@ void mc_data_file_free(McDataFile *f) {
         g_free(f->origin);
         g_free(f->match_driver);
         g_free(f->match_type);
+        if (f->match_pci)
+                g_ptr_array_unref(f->match_pci);
         g_free(f->description);
         if (f->info)
                 mc_info_unref(f->info);
         g_free(f);
+}
+
+/* The models of a data file: derived-version templates allowed; a model
+ * needs a version, fixed or derived, or parameters to be of any use. */
+static bool data_file_read_models(McJsonCursor *c, JsonObject *o, McDataFile *f, GError **error) {
+        gsize mark;
+
+        f->info = mc_info_new();
+        mark = mc_json_push_member(c, "models");
+        if (!mc_info_parse_models_node_full(c, json_object_get_member(o, "models"), f->info,
+                                            MC_MODELS_DERIVED_TEMPLATE, error))
+                return false;
+        if (f->info->models->len == 0)
+                return mc_json_fail(c, error, MC_ERROR_VALUE, "expected at least one device model");
+        for (guint i = 0; i < f->info->models->len; i++)
+                if (((McModel *) f->info->models->pdata[i])->derived_template)
+                        f->derived = true;
+        mc_json_pop(c, mark);
+        return true;
 }
 
 static McDataFile *data_file_read(McJsonCursor *c, JsonNode *root, GError **error) {
@@ -75,20 +96,52 @@ static McDataFile *data_file_read(McJsonCursor *c, JsonNode *root, GError **erro
 
         if (!mc_json_member_string(c, o, "description", false, mc_check_text, &f->description, error))
                 return NULL;
-
-        f->info = mc_info_new();
-        mark = mc_json_push_member(c, "models");
-        if (!mc_info_parse_models_node(c, json_object_get_member(o, "models"), f->info, error))
+        if (!data_file_read_models(c, o, f, error))
                 return NULL;
-        if (f->info->models->len == 0) {
-                mc_json_fail(c, error, MC_ERROR_VALUE, "expected at least one device model");
-                return NULL;
-        }
-        mc_json_pop(c, mark);
         return g_steal_pointer(&f);
 }
 
-McDataFile *mc_data_file_parse(const char *data, gsize len, const char *origin, GError **error) {
+/* The identity values a vfio-pci file may match on, besides driver. */
+static const char *const pci_match_members[] = { "driver", "vendor", "device", "subsystem-vendor",
+                                                 "subsystem-device", "class", "pf-driver", NULL };
+
+static McDataFile *pci_data_file_read(McJsonCursor *c, JsonNode *root, GError **error) {
+        static const char *const members[] = { "match", "models", "description", NULL };
+        static const char *const required[] = { "match", "models", NULL };
+        static const char *const match_required[] = { "driver", NULL };
+        g_autoptr(McDataFile) f = g_new0(McDataFile, 1);
+        JsonObject *o, *mo;
+        gsize mark;
+
+        o = mc_json_expect_object(c, root, members, required, error);
+        if (!o)
+                return NULL;
+
+        mark = mc_json_push_member(c, "match");
+        mo = mc_json_expect_object(c, json_object_get_member(o, "match"), pci_match_members,
+                                   match_required, error);
+        if (!mo)
+                return NULL;
+        f->match_pci = mc_pairs_new();
+        for (guint i = 0; pci_match_members[i]; i++) {
+                g_autofree char *glob = NULL;
+                if (!mc_json_member_string(c, mo, pci_match_members[i], false, check_glob, &glob, error))
+                        return NULL;
+                if (glob)
+                        mc_pairs_set(f->match_pci, pci_match_members[i], glob);
+        }
+        f->match_driver = g_strdup(mc_pairs_get(f->match_pci, "driver"));
+        mc_json_pop(c, mark);
+
+        if (!mc_json_member_string(c, o, "description", false, mc_check_text, &f->description, error))
+                return NULL;
+        if (!data_file_read_models(c, o, f, error))
+                return NULL;
+        return g_steal_pointer(&f);
+}
+
+static McDataFile *parse_with(McDataFile *(*reader)(McJsonCursor *, JsonNode *, GError **),
+                              const char *data, gsize len, const char *origin, GError **error) {
         g_autoptr(JsonNode) root = mc_json_parse(data, len, origin, error);
         McJsonCursor c;
         McDataFile *f;
@@ -96,11 +149,20 @@ McDataFile *mc_data_file_parse(const char *data, gsize len, const char *origin, 
         if (!root)
                 return NULL;
         mc_json_cursor_init(&c, origin);
-        f = data_file_read(&c, root, error);
+        f = reader(&c, root, error);
         mc_json_cursor_clear(&c);
         if (f)
                 f->origin = g_strdup(origin);
         return f;
+}
+
+McDataFile *mc_data_file_parse(const char *data, gsize len, const char *origin, GError **error) {
+        return parse_with(data_file_read, data, len, origin, error);
+}
+
+McDataFile *mc_pci_data_file_parse(const char *data, gsize len, const char *origin,
+                                   GError **error) {
+        return parse_with(pci_data_file_read, data, len, origin, error);
 }
 
 bool mc_data_file_matches(const McDataFile *f, const char *driver, const char *type_id) {
@@ -108,6 +170,18 @@ bool mc_data_file_matches(const McDataFile *f, const char *driver, const char *t
                 return false;
         if (f->match_type && (!type_id || fnmatch(f->match_type, type_id, 0) != 0))
                 return false;
+        return true;
+}
+
+bool mc_pci_data_file_matches(const McDataFile *f, const GPtrArray *identity) {
+        if (!f->match_pci)
+                return false;
+        for (guint i = 0; i < f->match_pci->len; i++) {
+                const McPair *m = f->match_pci->pdata[i];
+                const char *v = mc_pairs_get(identity, m->name);
+                if (!v || fnmatch(m->value, v, 0) != 0)
+                        return false;
+        }
         return true;
 }
 

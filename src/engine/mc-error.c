@@ -14,6 +14,7 @@ const char *mc_error_code_name(int code) {
                 [MC_ERROR_VALUE] = "value",
                 [MC_ERROR_NOT_FOUND] = "not-found",
                 [MC_ERROR_IO] = "io",
+                [MC_ERROR_TEMPLATE] = "template",
         };
         if (code < 0 || code >= (int) G_N_ELEMENTS(names) || !names[code])
                 return "failed";

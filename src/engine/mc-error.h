@@ -19,6 +19,7 @@ typedef enum {
         MC_ERROR_VALUE,          /* right type, value not acceptable */
         MC_ERROR_NOT_FOUND,      /* a named thing does not exist */
         MC_ERROR_IO,             /* reading failed */
+        MC_ERROR_TEMPLATE,       /* a derived-version template is malformed */
 } McErrorCode;
 
 /* Stable short name of an error code ("syntax", "limit", ...). */

@@ -11,6 +11,7 @@
 
 #include "mc-error.h"
 #include "mc-info-parse.h"
+#include "mc-template.h"
 #include "mc-json.h"
 #include "mc-parse.h"
 
@@ -255,14 +256,82 @@ static bool parse_versions(McJsonCursor *c, JsonNode *node, McModel *m, GError *
         return true;
 }
 
-static McModel *parse_model(McJsonCursor *c, const char *name, JsonNode *node, GError **error) {
-        JsonObject *o = mc_json_expect_object(c, node, model_members, NULL, error);
+GPtrArray *mc_json_read_derived_from(McJsonCursor *c, JsonNode *node, GError **error) {
+        JsonObject *o = mc_json_expect_map(c, node, MC_MAX_TEMPLATE_PLACEHOLDERS, "values", error);
+        g_autoptr(GPtrArray) pairs = NULL;
+        g_autoptr(GList) names = NULL;
+
+        if (!o)
+                return NULL;
+        pairs = mc_pairs_new();
+        names = json_object_get_members(o);
+        for (GList *l = names; l; l = l->next) {
+                const char *name = l->data;
+                gsize mark = mc_json_push_member(c, name);
+                const char *v;
+
+                if (!mc_template_name_valid(name)) {
+                        mc_json_fail(c, error, MC_ERROR_VALUE,
+                                     "not a placeholder name of the derived-version set");
+                        return NULL;
+                }
+                v = mc_json_expect_string(c, json_object_get_member(o, name), mc_check_str_value,
+                                          error);
+                if (!v)
+                        return NULL;
+                if (strlen(v) > MC_MAX_VERSION_LEN) {
+                        mc_json_fail(c, error, MC_ERROR_LIMIT, "a value is at most %d bytes",
+                                     MC_MAX_VERSION_LEN);
+                        return NULL;
+                }
+                mc_pairs_set(pairs, name, v);
+                mc_json_pop(c, mark);
+        }
+        return g_steal_pointer(&pairs);
+}
+
+static McModel *parse_model(McJsonCursor *c, const char *name, JsonNode *node, McModelsFlags flags,
+                            GError **error) {
+        static const char *const template_members[] = { "versions", "params", "x-capabilities",
+                                                        "derived-version", NULL };
+        static const char *const values_members[] = { "versions", "params", "x-capabilities",
+                                                      "derived-version", "derived-from", NULL };
+        JsonObject *o = mc_json_expect_object(c, node,
+                                              (flags & MC_MODELS_DERIVED_VALUES) ? values_members
+                                              : (flags & MC_MODELS_DERIVED_TEMPLATE) ? template_members
+                                                                                     : model_members,
+                                              NULL, error);
         g_autoptr(McModel) m = NULL;
         gsize mark;
 
         if (!o)
                 return NULL;
         m = mc_model_new(name);
+
+        if (json_object_has_member(o, "derived-version")) {
+                g_autoptr(GError) local = NULL;
+                if (!mc_json_member_string(c, o, "derived-version", true, NULL, &m->derived_template,
+                                           error))
+                        return NULL;
+                mark = mc_json_push_member(c, "derived-version");
+                if (!mc_template_check(m->derived_template, &local)) {
+                        mc_json_fail(c, error, MC_ERROR_TEMPLATE, "%s", local->message);
+                        return NULL;
+                }
+                mc_json_pop(c, mark);
+        }
+        if (json_object_has_member(o, "derived-from")) {
+                mark = mc_json_push_member(c, "derived-from");
+                m->derived_from = mc_json_read_derived_from(c, json_object_get_member(o, "derived-from"),
+                                                            error);
+                if (!m->derived_from)
+                        return NULL;
+                mc_json_pop(c, mark);
+                if (!m->derived_template)
+                        return mc_json_fail(c, error, MC_ERROR_MISSING_MEMBER,
+                                            "\"derived-from\" comes with \"derived-version\""),
+                               NULL;
+        }
 
         if (json_object_has_member(o, "versions")) {
                 mark = mc_json_push_member(c, "versions");
@@ -313,6 +382,11 @@ static McModel *parse_model(McJsonCursor *c, const char *name, JsonNode *node, G
 }
 
 bool mc_info_parse_models_node(McJsonCursor *c, JsonNode *node, McInfo *info, GError **error) {
+        return mc_info_parse_models_node_full(c, node, info, 0, error);
+}
+
+bool mc_info_parse_models_node_full(McJsonCursor *c, JsonNode *node, McInfo *info,
+                                    McModelsFlags flags, GError **error) {
         JsonObject *mo;
         g_autoptr(GList) names = NULL;
 
@@ -329,7 +403,7 @@ bool mc_info_parse_models_node(McJsonCursor *c, JsonNode *node, McInfo *info, GE
                 if (why)
                         return mc_json_fail(c, error, MC_ERROR_VALUE, "invalid device model: %s",
                                             why);
-                m = parse_model(c, name, json_object_get_member(mo, name), error);
+                m = parse_model(c, name, json_object_get_member(mo, name), flags, error);
                 if (!m)
                         return false;
                 g_ptr_array_add(info->models, m);
@@ -496,7 +570,7 @@ static McParam *param_copy(const McParam *p) {
         return c;
 }
 
-static McModel *model_copy(const McModel *m) {
+McModel *mc_model_copy(const McModel *m) {
         McModel *c = mc_model_new(m->model);
         for (guint i = 0; i < m->versions->len; i++)
                 g_ptr_array_add(c->versions, g_strdup(m->versions->pdata[i]));
@@ -504,6 +578,8 @@ static McModel *model_copy(const McModel *m) {
                 g_ptr_array_add(c->params, param_copy(m->params->pdata[i]));
         c->caps_known = m->caps_known;
         c->caps = m->caps;
+        c->derived_template = g_strdup(m->derived_template);
+        c->derived_from = mc_pairs_copy(m->derived_from);
         return c;
 }
 
@@ -527,7 +603,7 @@ McInfo *mc_info_merge(McInfo *json_info, McInfo *text_info, const char *origin, 
         for (guint i = 0; i < json_info->models->len; i++) {
                 const McModel *jm = json_info->models->pdata[i];
                 const McModel *tm = mc_info_find_model(text_info, jm->model);
-                McModel *m = model_copy(jm);
+                McModel *m = mc_model_copy(jm);
 
                 g_ptr_array_add(out->models, m);
                 if (!tm)
@@ -557,7 +633,7 @@ McInfo *mc_info_merge(McInfo *json_info, McInfo *text_info, const char *origin, 
                                             MC_MAX_MODELS);
                                 return NULL;
                         }
-                        g_ptr_array_add(out->models, model_copy(tm));
+                        g_ptr_array_add(out->models, mc_model_copy(tm));
                 }
         }
         return g_steal_pointer(&out);

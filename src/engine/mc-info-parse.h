@@ -11,3 +11,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(McModel, mc_model_free)
 
 /* Read {"<model>": {...}, ...} at the cursor into info (appending). */
 bool mc_info_parse_models_node(McJsonCursor *c, JsonNode *node, McInfo *info, GError **error);
+
+/* What a models object may hold besides versions, params, x-capabilities. */
+typedef enum {
+        /* Model data files: "derived-version" (a template, checked); then
+         * "versions" may be absent. */
+        MC_MODELS_DERIVED_TEMPLATE = 1u << 0,
+        /* Host profiles: "derived-version" and "derived-from" (the values
+         * its first version was made of), as an expanded model is written. */
+        MC_MODELS_DERIVED_VALUES = 1u << 1,
+} McModelsFlags;
+
+bool mc_info_parse_models_node_full(McJsonCursor *c, JsonNode *node, McInfo *info,
+                                    McModelsFlags flags, GError **error);
+
+/* A derived-from object: {"<placeholder name>": "<value>", ...} as
+ * McPair* sorted by name. */
+GPtrArray *mc_json_read_derived_from(McJsonCursor *c, JsonNode *node, GError **error);

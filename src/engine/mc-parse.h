@@ -21,17 +21,32 @@ McInfo *mc_info_parse_device_models(const char *data, gsize len, const char *ori
  * NULL (not both). Models listed in both must agree on versions. */
 McInfo *mc_info_merge(McInfo *json_info, McInfo *text_info, const char *origin, GError **error);
 
-/* Model data file: {"match": {"driver": GLOB, "type": GLOB}, "models": {...}} */
+/* Model data file: {"match": {"driver": GLOB, "type": GLOB}, "models": {...}}
+ * (mdev-models.d), or {"match": {"driver": GLOB, "vendor": GLOB, ...},
+ * "models": {...}} (vfio-pci-models.d). A model may give a
+ * "derived-version" template (McModel.derived_template; its versions then
+ * hold only the further, listed ones): the daemon expands it per device. */
 typedef struct {
         char *origin;       /* path it was read from */
         char *match_driver; /* NULL: any */
-        char *match_type;   /* NULL: any */
+        char *match_type;   /* NULL: any (mdev files) */
+        /* vfio-pci files: identity name ("vendor", "device",
+         * "subsystem-vendor", "subsystem-device", "class", "pf-driver") ->
+         * glob, McPair*; NULL for mdev files. */
+        GPtrArray *match_pci;
         char *description;  /* may be NULL */
         McInfo *info;
+        bool derived;       /* some model has a derived-version template */
 } McDataFile;
 
 McDataFile *mc_data_file_parse(const char *data, gsize len, const char *origin, GError **error);
 bool mc_data_file_matches(const McDataFile *f, const char *driver, const char *type_id);
+/* A vfio-pci-models.d file. */
+McDataFile *mc_pci_data_file_parse(const char *data, gsize len, const char *origin,
+                                   GError **error);
+/* identity: a PCI function's identity (McPair*: driver, vendor, ...). A
+ * member the identity lacks never matches. */
+bool mc_pci_data_file_matches(const McDataFile *f, const GPtrArray *identity);
 void mc_data_file_free(McDataFile *f);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(McDataFile, mc_data_file_free)
 

@@ -27,6 +27,26 @@ static const char *check_path(const char *s) {
         return mc_check_str_value(s);
 }
 
+/* A vfio-pci identity: the names identity.h lists, each a string;
+ * address required. */
+static bool read_pci_identity(McJsonCursor *c, JsonNode *node, McImpl *impl, GError **error) {
+        const char *const *members = mc_pci_identity_names;
+        static const char *const required[] = { "address", NULL };
+        JsonObject *o = mc_json_expect_object(c, node, members, required, error);
+
+        if (!o)
+                return false;
+        for (guint i = 0; members[i]; i++) {
+                g_autofree char *v = NULL;
+                if (!mc_json_member_string(c, o, members[i], false, mc_check_id_string, &v, error))
+                        return false;
+                if (v)
+                        mc_pairs_set(impl->identity, members[i], v);
+        }
+        impl->driver = g_strdup(mc_pairs_get(impl->identity, "driver"));
+        return true;
+}
+
 static bool read_identity(McJsonCursor *c, JsonNode *node, McImpl *impl, GError **error) {
         static const char *const mdev_members[] = { "parent", "type-id", "driver", "name",
                                                     "description", "device-api", NULL };
@@ -35,6 +55,9 @@ static bool read_identity(McJsonCursor *c, JsonNode *node, McImpl *impl, GError 
         static const char *const vu_required[] = { "binary", NULL };
         bool mdev = impl->kind == MC_KIND_MDEV;
         JsonObject *o;
+
+        if (impl->kind == MC_KIND_VFIO_PCI)
+                return read_pci_identity(c, node, impl, error);
 
         o = mc_json_expect_object(c, node, mdev ? mdev_members : vu_members,
                                   mdev ? mdev_required : vu_required, error);
@@ -105,7 +128,7 @@ static McImpl *read_impl(McJsonCursor *c, JsonNode *node, GError **error) {
         k = mc_kind_from_string(kind);
         if (k < 0) {
                 mark = mc_json_push_member(c, "kind");
-                mc_json_fail(c, error, MC_ERROR_VALUE, "expected \"mdev\" or \"vfio-user\", got \"%.32s\"",
+                mc_json_fail(c, error, MC_ERROR_VALUE, "expected \"mdev\", \"vfio-user\" or \"vfio-pci\", got \"%.32s\"",
                              kind);
                 return NULL;
         }
@@ -118,7 +141,8 @@ static McImpl *read_impl(McJsonCursor *c, JsonNode *node, GError **error) {
 
         info = mc_info_new();
         mark = mc_json_push_member(c, "models");
-        if (!mc_info_parse_models_node(c, json_object_get_member(o, "models"), info, error))
+        if (!mc_info_parse_models_node_full(c, json_object_get_member(o, "models"), info,
+                                            MC_MODELS_DERIVED_VALUES, error))
                 return NULL;
         mc_json_pop(c, mark);
 
@@ -126,9 +150,10 @@ static McImpl *read_impl(McJsonCursor *c, JsonNode *node, GError **error) {
         if (!mc_json_expect_int(c, json_object_get_member(o, "available-instances"),
                                 &impl->available, error))
                 return NULL;
-        if (impl->available < -1) {
+        if (impl->available < MC_AVAILABLE_UNKNOWN ||
+            (impl->available == MC_AVAILABLE_UNKNOWN) != (impl->kind == MC_KIND_VFIO_PCI)) {
                 mc_json_fail(c, error, MC_ERROR_VALUE,
-                             "expected a count, or -1 for no limit, got %" G_GINT64_FORMAT,
+                             "expected a count, -1 for no limit or -2 for unknown (vfio-pci only), got %" G_GINT64_FORMAT,
                              impl->available);
                 return NULL;
         }

@@ -80,6 +80,16 @@ static void build_param(JsonBuilder *b, const McParam *p) {
         json_builder_end_object(b);
 }
 
+static void build_pairs(JsonBuilder *b, const GPtrArray *pairs) {
+        json_builder_begin_object(b);
+        for (guint i = 0; pairs && i < pairs->len; i++) {
+                const McPair *p = pairs->pdata[i];
+                json_builder_set_member_name(b, p->name);
+                json_builder_add_string_value(b, p->value);
+        }
+        json_builder_end_object(b);
+}
+
 void mc_info_build_models(JsonBuilder *b, const McInfo *info) {
         json_builder_begin_object(b);
         for (guint i = 0; info && i < info->models->len; i++) {
@@ -103,6 +113,14 @@ void mc_info_build_models(JsonBuilder *b, const McInfo *info) {
                                 build_param(b, p);
                         }
                         json_builder_end_object(b);
+                }
+                if (m->derived_template) {
+                        json_builder_set_member_name(b, "derived-version");
+                        json_builder_add_string_value(b, m->derived_template);
+                }
+                if (m->derived_from) {
+                        json_builder_set_member_name(b, "derived-from");
+                        build_pairs(b, m->derived_from);
                 }
                 if (m->caps_known) {
                         json_builder_set_member_name(b, "x-capabilities");
@@ -163,6 +181,10 @@ void mc_source_build(JsonBuilder *b, const McSource *src) {
                         json_builder_set_member_name(b, "requires");
                         build_caps_array(b, d->requires);
                 }
+                if (d->derived_from) {
+                        json_builder_set_member_name(b, "derived-from");
+                        build_pairs(b, d->derived_from);
+                }
                 json_builder_end_object(b);
         }
         json_builder_end_array(b);
@@ -187,7 +209,10 @@ static void build_recipe(JsonBuilder *b, const McRecipe *r) {
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "kind");
         json_builder_add_string_value(b, mc_kind_to_string(r->kind));
-        if (r->kind == MC_KIND_MDEV) {
+        if (r->kind == MC_KIND_VFIO_PCI) {
+                add_string_or_null(b, "address", r->address);
+                add_string_or_null(b, "driver", r->driver);
+        } else if (r->kind == MC_KIND_MDEV) {
                 json_builder_set_member_name(b, "parent");
                 json_builder_add_string_value(b, r->parent);
                 json_builder_set_member_name(b, "type");
@@ -259,6 +284,10 @@ void mc_check_result_build(JsonBuilder *b, const McCheckResult *r) {
                                 build_recipe(b, c->recipe);
                         else
                                 json_builder_add_null_value(b);
+                        if (c->notes && c->notes->len > 0) {
+                                json_builder_set_member_name(b, "notes");
+                                build_reasons(b, c->notes);
+                        }
                         json_builder_end_object(b);
                 }
                 json_builder_end_array(b);
@@ -292,7 +321,12 @@ static void write_reasons(McJsonWriter *w, GPtrArray *reasons) {
 static void write_recipe(McJsonWriter *w, const McRecipe *r) {
         mc_json_writer_begin_object(w);
         mc_json_writer_member_string(w, "kind", mc_kind_to_string(r->kind));
-        if (r->kind == MC_KIND_MDEV) {
+        if (r->kind == MC_KIND_VFIO_PCI) {
+                mc_json_writer_name(w, "address");
+                mc_json_writer_string_or_null(w, r->address);
+                mc_json_writer_name(w, "driver");
+                mc_json_writer_string_or_null(w, r->driver);
+        } else if (r->kind == MC_KIND_MDEV) {
                 mc_json_writer_member_string(w, "parent", r->parent);
                 mc_json_writer_member_string(w, "type", r->type_id);
                 mc_json_writer_member_string(w, "create", r->create_path);
@@ -353,6 +387,10 @@ static void write_check_result(McJsonWriter *w, const McCheckResult *r) {
                                 write_recipe(w, c->recipe);
                         else
                                 mc_json_writer_null(w);
+                        if (c->notes && c->notes->len > 0) {
+                                mc_json_writer_name(w, "notes");
+                                write_reasons(w, c->notes);
+                        }
                         mc_json_writer_end_object(w);
                 }
                 mc_json_writer_end_array(w);
@@ -372,7 +410,13 @@ void mc_impl_build(JsonBuilder *b, const McImpl *impl) {
         json_builder_add_string_value(b, mc_kind_to_string(impl->kind));
         json_builder_set_member_name(b, "identity");
         json_builder_begin_object(b);
-        if (impl->kind == MC_KIND_MDEV) {
+        if (impl->kind == MC_KIND_VFIO_PCI) {
+                for (guint i = 0; impl->identity && i < impl->identity->len; i++) {
+                        const McPair *p = impl->identity->pdata[i];
+                        json_builder_set_member_name(b, p->name);
+                        json_builder_add_string_value(b, p->value);
+                }
+        } else if (impl->kind == MC_KIND_MDEV) {
                 add_optional_string(b, "parent", impl->parent);
                 add_optional_string(b, "type-id", impl->type_id);
                 add_optional_string(b, "driver", impl->driver);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mc-error.h"
+#include "mc-info-parse.h"
 #include "mc-json.h"
 #include "mc-parse.h"
 #include "mc-source-fast.h"
@@ -41,7 +42,8 @@ static bool read_param(McJsonCursor *c, McSrcDevice *d, const char *name, JsonNo
 }
 
 static McSrcDevice *read_device(McJsonCursor *c, JsonNode *node, GError **error) {
-        static const char *const members[] = { "id", "model", "version", "params", "requires", NULL };
+        static const char *const members[] = { "id", "model", "version", "params", "requires",
+                                               "derived-from", NULL };
         static const char *const required[] = { "id", "model", NULL };
         g_autoptr(McSrcDevice) d = NULL;
         const char *id, *model, *version = NULL;
@@ -97,6 +99,15 @@ static McSrcDevice *read_device(McJsonCursor *c, JsonNode *node, GError **error)
         if (json_object_has_member(o, "requires")) {
                 mark = mc_json_push_member(c, "requires");
                 if (!mc_json_read_caps(c, json_object_get_member(o, "requires"), &d->requires, error))
+                        return NULL;
+                mc_json_pop(c, mark);
+        }
+
+        if (json_object_has_member(o, "derived-from")) {
+                mark = mc_json_push_member(c, "derived-from");
+                d->derived_from = mc_json_read_derived_from(c, json_object_get_member(o, "derived-from"),
+                                                            error);
+                if (!d->derived_from)
                         return NULL;
                 mc_json_pop(c, mark);
         }

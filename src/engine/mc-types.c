@@ -329,6 +329,83 @@ char *mc_caps_to_string(unsigned caps) {
         return g_string_free(s, false);
 }
 
+/* ---- name/value pairs ---------------------------------------------------- */
+
+static void pair_free(McPair *p) {
+        g_free(p->name);
+        g_free(p->value);
+        g_free(p);
+}
+
+GPtrArray *mc_pairs_new(void) {
+        return g_ptr_array_new_with_free_func((GDestroyNotify) pair_free);
+}
+
+static guint pairs_lower_bound(const GPtrArray *pairs, const char *name) {
+        guint lo = 0, hi = pairs->len;
+        while (lo < hi) {
+                guint mid = lo + (hi - lo) / 2;
+                if (strcmp(((McPair *) pairs->pdata[mid])->name, name) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
+void mc_pairs_set(GPtrArray *pairs, const char *name, const char *value) {
+        guint at = pairs_lower_bound(pairs, name);
+        McPair *p;
+
+        if (at < pairs->len && strcmp(((McPair *) pairs->pdata[at])->name, name) == 0) {
+                p = pairs->pdata[at];
+                g_free(p->value);
+                p->value = g_strdup(value);
+                return;
+        }
+        p = g_new0(McPair, 1);
+        p->name = g_strdup(name);
+        p->value = g_strdup(value);
+        g_ptr_array_insert(pairs, (gint) at, p);
+}
+
+const char *mc_pairs_get(const GPtrArray *pairs, const char *name) {
+        guint at;
+
+        if (!pairs)
+                return NULL;
+        at = pairs_lower_bound(pairs, name);
+        if (at < pairs->len && strcmp(((McPair *) pairs->pdata[at])->name, name) == 0)
+                return ((McPair *) pairs->pdata[at])->value;
+        return NULL;
+}
+
+bool mc_pairs_equal(const GPtrArray *a, const GPtrArray *b) {
+        guint na = a ? a->len : 0, nb = b ? b->len : 0;
+
+        if (na != nb)
+                return false;
+        for (guint i = 0; i < na; i++) {
+                const McPair *pa = a->pdata[i], *pb = b->pdata[i];
+                if (strcmp(pa->name, pb->name) != 0 || strcmp(pa->value, pb->value) != 0)
+                        return false;
+        }
+        return true;
+}
+
+GPtrArray *mc_pairs_copy(const GPtrArray *pairs) {
+        GPtrArray *c;
+
+        if (!pairs)
+                return NULL;
+        c = mc_pairs_new();
+        for (guint i = 0; i < pairs->len; i++) {
+                const McPair *p = pairs->pdata[i];
+                mc_pairs_set(c, p->name, p->value);
+        }
+        return c;
+}
+
 /* ---- models and information -------------------------------------------- */
 
 static int param_name_cmp(const char *name, const McParam *p) {
@@ -372,6 +449,9 @@ void mc_model_free(McModel *m) {
         g_free(m->model);
         g_ptr_array_unref(m->versions);
         g_ptr_array_unref(m->params);
+        g_free(m->derived_template);
+        if (m->derived_from)
+                g_ptr_array_unref(m->derived_from);
         g_free(m);
 }
 
@@ -387,7 +467,9 @@ void mc_model_sort_params(McModel *m) {
 static bool mc_model_equal(const McModel *a, const McModel *b) {
         if (strcmp(a->model, b->model) != 0 || a->versions->len != b->versions->len ||
             a->params->len != b->params->len || a->caps_known != b->caps_known ||
-            (a->caps_known && a->caps != b->caps))
+            (a->caps_known && a->caps != b->caps) ||
+            g_strcmp0(a->derived_template, b->derived_template) != 0 ||
+            !mc_pairs_equal(a->derived_from, b->derived_from))
                 return false;
         for (guint i = 0; i < a->versions->len; i++)
                 if (strcmp(a->versions->pdata[i], b->versions->pdata[i]) != 0)
@@ -440,7 +522,15 @@ bool mc_info_equal(const McInfo *a, const McInfo *b) {
 /* ---- implementations --------------------------------------------------- */
 
 const char *mc_kind_to_string(McKind k) {
-        return k == MC_KIND_MDEV ? "mdev" : "vfio-user";
+        switch (k) {
+        case MC_KIND_MDEV:
+                return "mdev";
+        case MC_KIND_VFIO_USER:
+                return "vfio-user";
+        case MC_KIND_VFIO_PCI:
+                return "vfio-pci";
+        }
+        return "?";
 }
 
 int mc_kind_from_string(const char *s) {
@@ -448,6 +538,8 @@ int mc_kind_from_string(const char *s) {
                 return MC_KIND_MDEV;
         if (strcmp(s, "vfio-user") == 0)
                 return MC_KIND_VFIO_USER;
+        if (strcmp(s, "vfio-pci") == 0)
+                return MC_KIND_VFIO_PCI;
         return -1;
 }
 
@@ -476,7 +568,11 @@ McImpl *mc_impl_new(McKind kind, const char *id) {
         impl->id = g_strdup(id);
         if (kind == MC_KIND_VFIO_USER) {
                 impl->args = g_new0(char *, 1);
-                impl->available = -1;
+                impl->available = MC_AVAILABLE_UNLIMITED;
+        }
+        if (kind == MC_KIND_VFIO_PCI) {
+                impl->identity = mc_pairs_new();
+                impl->available = MC_AVAILABLE_UNKNOWN;
         }
         return impl;
 }
@@ -499,6 +595,8 @@ void mc_impl_unref(McImpl *impl) {
         g_free(impl->descriptor);
         g_free(impl->binary);
         g_strfreev(impl->args);
+        if (impl->identity)
+                g_ptr_array_unref(impl->identity);
         if (impl->info)
                 mc_info_unref(impl->info);
         g_free(impl->facts_file);
@@ -521,6 +619,7 @@ McImpl *mc_impl_copy(const McImpl *impl) {
         c->descriptor = g_strdup(impl->descriptor);
         c->binary = g_strdup(impl->binary);
         c->args = g_strdupv(impl->args);
+        c->identity = mc_pairs_copy(impl->identity);
         c->available = impl->available;
         c->info = impl->info ? mc_info_ref(impl->info) : NULL;
         c->facts_from = impl->facts_from;
@@ -543,7 +642,7 @@ bool mc_impl_equal(const McImpl *a, const McImpl *b) {
                g_strcmp0(a->device_api, b->device_api) == 0 &&
                g_strcmp0(a->descriptor, b->descriptor) == 0 &&
                g_strcmp0(a->binary, b->binary) == 0 && strv_equal0(a->args, b->args) &&
-               a->available == b->available && mc_info_equal(a->info, b->info) &&
+               mc_pairs_equal(a->identity, b->identity) && a->available == b->available && mc_info_equal(a->info, b->info) &&
                a->facts_from == b->facts_from && g_strcmp0(a->facts_file, b->facts_file) == 0 &&
                g_strcmp0(a->not_migratable_reason, b->not_migratable_reason) == 0;
 }
@@ -561,6 +660,17 @@ char *mc_vfio_user_impl_id(const char *descriptor_name) {
         if (g_str_has_suffix(descriptor_name, ".json"))
                 len -= 5;
         return g_strdup_printf("vfio-user:%.*s", (int) len, descriptor_name);
+}
+
+const char *const mc_pci_identity_names[] = {
+        "address", "vendor", "device", "subsystem-vendor", "subsystem-device", "class",
+        "revision", "driver", "driver-module", "driver-version", "driver-srcversion",
+        "iommu-group", "pf", "pf-driver", "pf-driver-version", "pf-driver-srcversion",
+        "pf-firmware", "pf-board-id", NULL,
+};
+
+char *mc_vfio_pci_impl_id(const char *address) {
+        return g_strdup_printf("vfio-pci:%s", address);
 }
 
 /* ---- source descriptions ----------------------------------------------- */
@@ -654,6 +764,8 @@ void mc_src_device_free(McSrcDevice *d) {
         g_free(d->model);
         g_free(d->version);
         g_ptr_array_unref(d->params);
+        if (d->derived_from)
+                g_ptr_array_unref(d->derived_from);
         g_free(d);
 }
 

@@ -89,6 +89,21 @@ McCap mc_cap_from_string(const char *s);
 /* "stop-copy, pre-copy" */
 char *mc_caps_to_string(unsigned caps);
 
+/* A name and a value: the identity values a version was derived from,
+ * the identity of a PCI function. Kept in arrays sorted by name. */
+typedef struct {
+        char *name;
+        char *value;
+} McPair;
+
+GPtrArray *mc_pairs_new(void);
+/* Set (add or replace) name; keeps the array sorted. */
+void mc_pairs_set(GPtrArray *pairs, const char *name, const char *value);
+const char *mc_pairs_get(const GPtrArray *pairs, const char *name);
+/* NULL and empty are equal. */
+bool mc_pairs_equal(const GPtrArray *a, const GPtrArray *b);
+GPtrArray *mc_pairs_copy(const GPtrArray *pairs); /* NULL for NULL */
+
 /* One device model an implementation offers. */
 typedef struct {
         char *model;
@@ -96,9 +111,16 @@ typedef struct {
         GPtrArray *params;    /* McParam*, sorted by name */
         bool caps_known;      /* x-capabilities present */
         unsigned caps;        /* McCap bits, meaningful when caps_known */
+        /* A derived version (migcompat-formats(5)): in a model data file the
+         * template; once expanded on a host, versions[0] is its result and
+         * derived_from the values it was made of (McPair*, placeholder
+         * name -> value). NULL when the model has no derived version. */
+        char *derived_template;
+        GPtrArray *derived_from;
 } McModel;
 
 McModel *mc_model_new(const char *model);
+McModel *mc_model_copy(const McModel *m); /* deep */
 void mc_model_free(McModel *m);
 /* Call after adding params: lookups binary-search them by name. */
 void mc_model_sort_params(McModel *m);
@@ -122,6 +144,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(McInfo, mc_info_unref)
 typedef enum {
         MC_KIND_MDEV,
         MC_KIND_VFIO_USER,
+        MC_KIND_VFIO_PCI,
 } McKind;
 
 const char *mc_kind_to_string(McKind k);
@@ -137,11 +160,20 @@ typedef enum {
 const char *mc_facts_from_to_string(McFactsFrom f);
 int mc_facts_from_from_string(const char *s); /* -1 when unknown */
 
-/* A device implementation on this host: an mdev type, or a vfio-user
- * program. Immutable once published; replace to change. */
+/* McImpl.available: a count, or one of these. */
+#define MC_AVAILABLE_UNLIMITED (-1) /* a program can run many times */
+/* One device whose use cannot be seen (a PCI function on a VFIO driver:
+ * sysfs does not show whether a VM holds it). Never counted as free: a
+ * check names it in a note (see compat.h). */
+#define MC_AVAILABLE_UNKNOWN (-2)
+
+/* A device implementation on this host: an mdev type, a vfio-user
+ * program or a PCI function on a VFIO driver. Immutable once published;
+ * replace to change. */
 typedef struct {
         gint ref;
-        char *id;       /* "mdev:<parent>:<type-id>", "vfio-user:<descriptor name>" */
+        char *id;       /* "mdev:<parent>:<type-id>", "vfio-user:<descriptor name>",
+                           "vfio-pci:<address>" */
         McKind kind;
 
         /* mdev identity */
@@ -157,7 +189,12 @@ typedef struct {
         char *binary;      /* absolute path */
         GStrv args;        /* fixed arguments, never NULL for vfio-user */
 
-        /* Free instances; -1: unlimited (a program can run many times). */
+        /* vfio-pci identity (McPair*, sorted by name: address, vendor,
+         * device, ..., see migcompat-formats(5)); NULL for other kinds.
+         * driver above holds the bound driver. */
+        GPtrArray *identity;
+
+        /* Free instances, MC_AVAILABLE_UNLIMITED or MC_AVAILABLE_UNKNOWN. */
         int64_t available;
 
         McInfo *info;             /* NULL: not migratable */
@@ -180,6 +217,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(McImpl, mc_impl_unref)
 char *mc_mdev_impl_id(const char *parent, const char *type_id);
 /* "vfio-user:<descriptor name without .json>" */
 char *mc_vfio_user_impl_id(const char *descriptor_name);
+/* "vfio-pci:<PCI address>" */
+char *mc_vfio_pci_impl_id(const char *address);
+/* The names a vfio-pci implementation's identity may hold, NULL-terminated
+ * (migcompat-formats(5), HOST PROFILES). */
+extern const char *const mc_pci_identity_names[];
 
 /* A source parameter value as given: JSON bool/int/string. Strings are
  * how sysfs holds values ("4", "on"); they are interpreted against the
@@ -209,6 +251,9 @@ typedef struct {
         char *version;       /* may be NULL */
         GPtrArray *params;   /* McSrcParam*, sorted by name */
         unsigned requires;   /* McCap bits */
+        /* The values the source's derived version was made of (McPair*),
+         * NULL when absent: lets a destination say what differs. */
+        GPtrArray *derived_from;
 } McSrcDevice;
 
 typedef struct {

@@ -14,6 +14,7 @@
 #include "compat.h"
 #include "mc-parse.h"
 #include "mc-serialize.h"
+#include "mc-template.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -47,6 +48,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         text = (const char *) data + 1;
         len = size - 1;
+
+        /* Two selector bytes no earlier corpus entry starts with: the
+         * vfio-pci data file reader, and derived-version templates. */
+        if (data[0] == 0xfe) {
+                mc_data_file_free(mc_pci_data_file_parse(text, len, "fuzz", NULL));
+                return 0;
+        }
+        if (data[0] == 0xfd) {
+                g_autofree char *tmpl = g_strndup(text, len);
+                g_autoptr(GPtrArray) values = mc_pairs_new();
+                if (mc_template_check(tmpl, NULL)) {
+                        g_autoptr(GPtrArray) names = mc_template_names(tmpl);
+                        for (guint i = 0; i < names->len; i++)
+                                if (i % 2 == 0)
+                                        mc_pairs_set(values, names->pdata[i], i % 4 ? "" : "28.39.1002");
+                        g_free(mc_template_expand(tmpl, values, NULL));
+                }
+                return 0;
+        }
 
         switch (data[0] % 6) {
         case 0: {
