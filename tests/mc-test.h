@@ -7,7 +7,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "compat.h"
+#include "mc-compat.h"
 #include "mc-error.h"
 #include "mc-parse.h"
 #include "mc-serialize.h"

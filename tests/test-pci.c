@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "compat.h"
+#include "mc-compat.h"
 #include "data-files.h"
 #include "identity.h"
 #include "mc-error.h"

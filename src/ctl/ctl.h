@@ -10,7 +10,7 @@
 #include <json-glib/json-glib.h>
 #include <stdbool.h>
 
-#include "compat.h"
+#include "mc-compat.h"
 
 enum {
         CTL_EXIT_OK = 0,

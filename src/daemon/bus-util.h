@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <systemd/sd-bus.h>
 
-#include "compat.h"
+#include "mc-compat.h"
 #include "mc-sd-util.h"
 #include "registry.h"
 

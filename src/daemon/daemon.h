@@ -11,7 +11,7 @@
 #include <systemd/sd-event.h>
 
 #include "answer-cache.h"
-#include "compat.h"
+#include "mc-compat.h"
 #include "data-files.h"
 #include "dir-watch.h"
 #include "mdev-source.h"

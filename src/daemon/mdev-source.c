@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "compat.h"
+#include "mc-compat.h"
 #include "facts-cache.h"
 #include "identity.h"
 #include "mc-error.h"

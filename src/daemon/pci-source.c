@@ -5,7 +5,7 @@
 #include <libudev.h>
 #include <string.h>
 
-#include "compat.h"
+#include "mc-compat.h"
 #include "identity.h"
 #include "mc-error.h"
 #include "mc-log.h"

@@ -18,7 +18,7 @@
  * Availability: sysfs does not show whether a VM (a process holding the
  * VFIO group or device file) uses a function. Each is published with
  * MC_AVAILABLE_UNKNOWN; checks never count it as a free instance (see
- * compat.h, "availability-unknown"). */
+ * mc-compat.h, "availability-unknown"). */
 
 #include <systemd/sd-event.h>
 

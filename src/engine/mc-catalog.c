@@ -57,12 +57,12 @@ void mc_catalog_free(McCatalog *cat) {
 
 static int64_t free_key(const McImpl *impl) {
         if (impl->available == MC_AVAILABLE_UNKNOWN)
-                return 1; /* one device, maybe free: see compat.c */
+                return 1; /* one device, maybe free: see mc-compat.c */
         return impl->available < 0 ? G_MAXINT64 : impl->available;
 }
 
 /* The order of members: what a check's ranking gives implementations of
- * equal facts (see candidate_cmp in compat.c). */
+ * equal facts (see candidate_cmp in mc-compat.c). */
 static int member_cmp(const McImpl *a, const McImpl *b) {
         int64_t fa = free_key(a), fb = free_key(b);
 

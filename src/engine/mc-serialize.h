@@ -5,7 +5,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "compat.h"
+#include "mc-compat.h"
 #include "mc-parse.h"
 
 /* The migration information object {"models": {...}} (builder is left

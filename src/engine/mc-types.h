@@ -164,7 +164,7 @@ int mc_facts_from_from_string(const char *s); /* -1 when unknown */
 #define MC_AVAILABLE_UNLIMITED (-1) /* a program can run many times */
 /* One device whose use cannot be seen (a PCI function on a VFIO driver:
  * sysfs does not show whether a VM holds it). Never counted as free: a
- * check names it in a note (see compat.h). */
+ * check names it in a note (see mc-compat.h). */
 #define MC_AVAILABLE_UNKNOWN (-2)
 
 /* A device implementation on this host: an mdev type, a vfio-user

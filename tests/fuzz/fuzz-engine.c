@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "compat.h"
+#include "mc-compat.h"
 #include "mc-parse.h"
 #include "mc-serialize.h"
 #include "mc-template.h"

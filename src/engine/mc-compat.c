@@ -6,7 +6,7 @@
  * with an augmenting-path matching so that two devices needing one type
  * get two instances, and rank what is left. Pure: no I/O, no clock. */
 
-#include "compat.h"
+#include "mc-compat.h"
 
 #include "mc-template.h"
 

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "compat.h"
+#include "mc-compat.h"
 #include "mc-error.h"
 
 /* sysfs spells booleans in several ways; accept the common ones. */
