@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mc-bus-errors.h"
 #include "mc-config.h"
 
 int ctl_bus_open(sd_bus **ret, GError **error) {
@@ -25,43 +26,39 @@ int ctl_bus_connect(sd_bus **ret) {
         return r ? ctl_fail(error) : 0;
 }
 
-static bool name_is(const char *name, const char *want) {
-        return name && strcmp(name, want) == 0;
-}
-
 int ctl_bus_error(const sd_bus_error *error, int r, const char *what, GError **ret_error) {
         const char *name = error && error->name ? error->name : NULL;
         const char *msg = error && error->message ? error->message : g_strerror(-r);
+        McBusFault fault = mc_bus_error_fault(name);
 
-        if (name_is(name, SD_BUS_ERROR_SERVICE_UNKNOWN) || name_is(name, SD_BUS_ERROR_NAME_HAS_NO_OWNER) ||
-            name_is(name, "org.freedesktop.DBus.Error.Spawn.ServiceNotFound")) {
+        if (fault == MC_BUS_FAULT_OTHER && r == -ETIMEDOUT)
+                fault = MC_BUS_FAULT_TIMEOUT;
+        switch (fault) {
+        case MC_BUS_FAULT_ABSENT:
                 g_set_error(ret_error, CTL_ERROR, CTL_EXIT_DAEMON,
                             "migcompatd is not running (nobody owns %s on the system bus); "
                             "start it with \"systemctl start migcompatd\"",
                             MC_BUS_NAME);
                 return CTL_EXIT_DAEMON;
-        }
-        /* Not "no daemon": it is there, and said no to this user. */
-        if (name_is(name, SD_BUS_ERROR_ACCESS_DENIED)) {
+        case MC_BUS_FAULT_POLICY:
                 g_set_error(ret_error, CTL_ERROR, CTL_EXIT_ACCESS,
                             "%s: access denied by the system bus policy (is "
                             "org.migcompat.MigCompat1.conf installed and current?): %s",
                             what, msg);
                 return CTL_EXIT_ACCESS;
-        }
-        if (name_is(name, MC_BUS_ERROR_PREFIX "AccessDenied")) {
+        case MC_BUS_FAULT_DENIED:
                 g_set_error(ret_error, CTL_ERROR, CTL_EXIT_ACCESS, "%s: access denied by migcompatd: %s", what,
                             msg);
                 return CTL_EXIT_ACCESS;
-        }
-        if (name_is(name, SD_BUS_ERROR_INVALID_ARGS) || (name && g_str_has_prefix(name, MC_BUS_ERROR_PREFIX))) {
+        case MC_BUS_FAULT_INPUT:
                 g_set_error(ret_error, CTL_ERROR, CTL_EXIT_USAGE, "%s", msg);
                 return CTL_EXIT_USAGE;
-        }
-        if (name_is(name, SD_BUS_ERROR_NO_REPLY) || name_is(name, SD_BUS_ERROR_TIMEOUT) || r == -ETIMEDOUT) {
+        case MC_BUS_FAULT_TIMEOUT:
                 g_set_error(ret_error, CTL_ERROR, CTL_EXIT_DAEMON,
                             "%s: migcompatd did not answer in time: %s", what, msg);
                 return CTL_EXIT_DAEMON;
+        case MC_BUS_FAULT_OTHER:
+                break;
         }
         g_set_error(ret_error, CTL_ERROR, CTL_EXIT_DAEMON, "%s failed: %s", what, msg);
         return CTL_EXIT_DAEMON;

@@ -9,6 +9,7 @@
 #include <systemd/sd-bus.h>
 
 #include "ctl.h"
+#include "mc-bus-errors.h"
 #include "mc-sd-util.h"
 
 /* Connect to the system bus (DBUS_SYSTEM_BUS_ADDRESS is honoured). Returns

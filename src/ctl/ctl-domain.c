@@ -238,14 +238,14 @@ static int gather_online(DomainCheck *dc, GError **error) {
                 const char *json;
 
                 r = ctl_call_manager(bus, "Describe", &berr, &reply, "s", h->uuid);
-                if (r < 0 && sd_bus_error_has_name(&berr, MC_BUS_ERROR_PREFIX "NotFound")) {
+                if (r < 0 && sd_bus_error_has_name(&berr, MC_BUS_ERROR_NOT_FOUND)) {
                         if (!is_covered)
                                 note(dc, "%s: mdev %s is neither described in the migcompat metadata nor present "
                                          "on this host; it is not checked",
                                      hostdev_id(h), h->uuid);
                         continue;
                 }
-                if (r < 0 && sd_bus_error_has_name(&berr, MC_BUS_ERROR_PREFIX "NotMigratable")) {
+                if (r < 0 && sd_bus_error_has_name(&berr, MC_BUS_ERROR_NOT_MIGRATABLE)) {
                         count_own_instance(dc, h, bumps);
                         if (!is_covered) {
                                 r = claim_id(dc, hostdev_id(h), error);

@@ -4,10 +4,9 @@
  * device model), served by a fallback vtable straight from the registry, so
  * 10,000 implementations cost no per-object bus state. */
 
-#include <string.h>
+#include "bus-impl.h"
 
-#include "bus-util.h"
-#include "daemon.h"
+#include "bus-check.h"
 #include "mc-config.h"
 #include "mc-serialize.h"
 
@@ -41,52 +40,39 @@ static int append_s(sd_bus_message *reply, const char *s) {
         return sd_bus_message_append(reply, "s", s ? s : "");
 }
 
-static int prop_string(sd_bus *bus, const char *path, const char *interface, const char *property,
-                       sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        const McRegistryObject *o = userdata;
-        const McImpl *impl = o->impl;
-        const McModel *m = obj_model(o);
+/* One getter per string property, each listed in the vtable: expr reads
+ * the object o, its implementation impl and its model m (NULL for an
+ * implementation without models); NULL is published as "". */
+#define STRING_GETTER(fn, expr)                                                                        \
+        static int fn(sd_bus *bus, const char *path, const char *interface, const char *property,    \
+                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {                    \
+                const McRegistryObject *o = userdata;                                                  \
+                const McImpl *impl = o->impl;                                                          \
+                const McModel *m = obj_model(o);                                                       \
+                (void) impl;                                                                           \
+                (void) m;                                                                              \
+                return append_s(reply, (expr));                                                        \
+        }
 
-        if (strcmp(property, "ID") == 0)
-                return append_s(reply, impl->id);
-        if (strcmp(property, "Kind") == 0)
-                return append_s(reply, mc_kind_to_string(impl->kind));
-        if (strcmp(property, "Model") == 0)
-                return append_s(reply, m ? m->model : NULL);
-        if (strcmp(property, "PreferredVersion") == 0)
-                return append_s(reply, m && m->versions->len ? m->versions->pdata[0] : NULL);
-        if (strcmp(property, "Source") == 0)
-                return append_s(reply, mc_facts_from_to_string(impl->facts_from));
-        if (strcmp(property, "SourceFile") == 0)
-                return append_s(reply, impl->facts_file);
-        if (strcmp(property, "NotMigratableReason") == 0)
-                return append_s(reply, mc_impl_migratable(impl) ? NULL : impl->not_migratable_reason);
-        if (strcmp(property, "Parent") == 0)
-                return append_s(reply, impl->parent);
-        if (strcmp(property, "TypeId") == 0)
-                return append_s(reply, impl->type_id);
-        if (strcmp(property, "Driver") == 0)
-                return append_s(reply, impl->driver);
-        if (strcmp(property, "Name") == 0)
-                return append_s(reply, impl->name);
-        if (strcmp(property, "Description") == 0)
-                return append_s(reply, impl->description);
-        if (strcmp(property, "DeviceAPI") == 0)
-                return append_s(reply, impl->device_api);
-        if (strcmp(property, "Descriptor") == 0)
-                return append_s(reply, impl->descriptor);
-        if (strcmp(property, "Binary") == 0)
-                return append_s(reply, impl->binary);
-        if (strcmp(property, "Address") == 0)
-                return append_s(reply, mc_pairs_get(impl->identity, "address"));
-        if (strcmp(property, "PhysicalFunction") == 0)
-                return append_s(reply, mc_pairs_get(impl->identity, "pf"));
-        if (strcmp(property, "IOMMUGroup") == 0)
-                return append_s(reply, mc_pairs_get(impl->identity, "iommu-group"));
-        if (strcmp(property, "DerivedVersionTemplate") == 0)
-                return append_s(reply, m ? m->derived_template : NULL);
-        return -EINVAL;
-}
+STRING_GETTER(prop_id, impl->id)
+STRING_GETTER(prop_kind, mc_kind_to_string(impl->kind))
+STRING_GETTER(prop_model, m ? m->model : NULL)
+STRING_GETTER(prop_preferred_version, m && m->versions->len ? m->versions->pdata[0] : NULL)
+STRING_GETTER(prop_source, mc_facts_from_to_string(impl->facts_from))
+STRING_GETTER(prop_source_file, impl->facts_file)
+STRING_GETTER(prop_not_migratable_reason, mc_impl_migratable(impl) ? NULL : impl->not_migratable_reason)
+STRING_GETTER(prop_parent, impl->parent)
+STRING_GETTER(prop_type_id, impl->type_id)
+STRING_GETTER(prop_driver, impl->driver)
+STRING_GETTER(prop_name, impl->name)
+STRING_GETTER(prop_description, impl->description)
+STRING_GETTER(prop_device_api, impl->device_api)
+STRING_GETTER(prop_descriptor, impl->descriptor)
+STRING_GETTER(prop_binary, impl->binary)
+STRING_GETTER(prop_address, mc_pairs_get(impl->identity, "address"))
+STRING_GETTER(prop_physical_function, mc_pairs_get(impl->identity, "pf"))
+STRING_GETTER(prop_iommu_group, mc_pairs_get(impl->identity, "iommu-group"))
+STRING_GETTER(prop_derived_version_template, m ? m->derived_template : NULL)
 
 static int prop_versions(sd_bus *bus, const char *path, const char *interface, const char *property,
                          sd_bus_message *reply, void *userdata, sd_bus_error *error) {
@@ -184,25 +170,32 @@ static int append_pairs(sd_bus_message *reply, const GPtrArray *pairs) {
 }
 
 /* Identity: a vfio-pci function's identity values (empty for other
- * kinds); DerivedFrom: the values this object's derived version was made
- * of (empty when its versions are not derived). */
-static int prop_pairs(sd_bus *bus, const char *path, const char *interface, const char *property,
-                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+ * kinds). */
+static int prop_identity(sd_bus *bus, const char *path, const char *interface, const char *property,
+                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         const McRegistryObject *o = userdata;
-        const McModel *m = obj_model(o);
+        return append_pairs(reply, o->impl->identity);
+}
 
-        if (strcmp(property, "Identity") == 0)
-                return append_pairs(reply, o->impl->identity);
+/* DerivedFrom: the values this object's derived version was made of
+ * (empty when its versions are not derived). */
+static int prop_derived_from(sd_bus *bus, const char *path, const char *interface,
+                             const char *property, sd_bus_message *reply, void *userdata,
+                             sd_bus_error *error) {
+        const McModel *m = obj_model(userdata);
         return append_pairs(reply, m ? m->derived_from : NULL);
 }
 
-static int prop_bool(sd_bus *bus, const char *path, const char *interface, const char *property,
-                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+static int prop_migratable(sd_bus *bus, const char *path, const char *interface, const char *property,
+                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         const McRegistryObject *o = userdata;
-        const McModel *m = obj_model(o);
+        return sd_bus_message_append(reply, "b", (int) mc_impl_migratable(o->impl));
+}
 
-        if (strcmp(property, "Migratable") == 0)
-                return sd_bus_message_append(reply, "b", (int) mc_impl_migratable(o->impl));
+static int prop_capabilities_known(sd_bus *bus, const char *path, const char *interface,
+                                   const char *property, sd_bus_message *reply, void *userdata,
+                                   sd_bus_error *error) {
+        const McModel *m = obj_model(userdata);
         return sd_bus_message_append(reply, "b", (int) (m && m->caps_known));
 }
 
@@ -232,40 +225,38 @@ static int method_check(sd_bus_message *m, void *userdata, sd_bus_error *error) 
         return mc_bus_answer_check(d, m, text, "Check argument", &opts, error);
 }
 
-#define STRING_PROP(name) \
-        SD_BUS_PROPERTY(name, "s", prop_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
+#define PROP(name, sig, getter) SD_BUS_PROPERTY(name, sig, getter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
 
 static const sd_bus_vtable impl_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        STRING_PROP("ID"),
-        STRING_PROP("Kind"),
-        STRING_PROP("Model"),
-        SD_BUS_PROPERTY("Versions", "as", prop_versions, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        STRING_PROP("PreferredVersion"),
-        SD_BUS_PROPERTY("Parameters", "a(ssvbvass)", prop_parameters, 0,
-                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Capabilities", "as", prop_capabilities, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("CapabilitiesKnown", "b", prop_bool, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        STRING_PROP("Source"),
-        STRING_PROP("SourceFile"),
-        SD_BUS_PROPERTY("AvailableInstances", "x", prop_available, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Migratable", "b", prop_bool, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        STRING_PROP("NotMigratableReason"),
-        STRING_PROP("Parent"),
-        STRING_PROP("TypeId"),
-        STRING_PROP("Driver"),
-        STRING_PROP("Name"),
-        STRING_PROP("Description"),
-        STRING_PROP("DeviceAPI"),
-        STRING_PROP("Descriptor"),
-        STRING_PROP("Binary"),
-        SD_BUS_PROPERTY("Arguments", "as", prop_arguments, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        STRING_PROP("Address"),
-        STRING_PROP("PhysicalFunction"),
-        STRING_PROP("IOMMUGroup"),
-        SD_BUS_PROPERTY("Identity", "a{ss}", prop_pairs, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        STRING_PROP("DerivedVersionTemplate"),
-        SD_BUS_PROPERTY("DerivedFrom", "a{ss}", prop_pairs, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        PROP("ID", "s", prop_id),
+        PROP("Kind", "s", prop_kind),
+        PROP("Model", "s", prop_model),
+        PROP("Versions", "as", prop_versions),
+        PROP("PreferredVersion", "s", prop_preferred_version),
+        PROP("Parameters", "a(ssvbvass)", prop_parameters),
+        PROP("Capabilities", "as", prop_capabilities),
+        PROP("CapabilitiesKnown", "b", prop_capabilities_known),
+        PROP("Source", "s", prop_source),
+        PROP("SourceFile", "s", prop_source_file),
+        PROP("AvailableInstances", "x", prop_available),
+        PROP("Migratable", "b", prop_migratable),
+        PROP("NotMigratableReason", "s", prop_not_migratable_reason),
+        PROP("Parent", "s", prop_parent),
+        PROP("TypeId", "s", prop_type_id),
+        PROP("Driver", "s", prop_driver),
+        PROP("Name", "s", prop_name),
+        PROP("Description", "s", prop_description),
+        PROP("DeviceAPI", "s", prop_device_api),
+        PROP("Descriptor", "s", prop_descriptor),
+        PROP("Binary", "s", prop_binary),
+        PROP("Arguments", "as", prop_arguments),
+        PROP("Address", "s", prop_address),
+        PROP("PhysicalFunction", "s", prop_physical_function),
+        PROP("IOMMUGroup", "s", prop_iommu_group),
+        PROP("Identity", "a{ss}", prop_identity),
+        PROP("DerivedVersionTemplate", "s", prop_derived_version_template),
+        PROP("DerivedFrom", "a{ss}", prop_derived_from),
         SD_BUS_METHOD_WITH_ARGS("Check", SD_BUS_ARGS("s", source), SD_BUS_RESULT("s", result),
                                 method_check, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,

@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bus-manager.h"
+
+#include "bus-check.h"
 #include "bus-util.h"
-#include "daemon.h"
+#include "mc-bus-errors.h"
 #include "mc-config.h"
-#include "mc-error.h"
 #include "mc-log.h"
 #include "mc-serialize.h"
 
@@ -31,94 +33,20 @@ static int prop_generation(sd_bus *bus, const char *path, const char *interface,
         return sd_bus_message_append(reply, "t", mc_catalog_generation(catalog(d)));
 }
 
-static int prop_counts(sd_bus *bus, const char *path, const char *interface, const char *property,
-                       sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        McDaemon *d = userdata;
-        const McCatalog *cat = catalog(d);
-        uint32_t v = 0;
+/* One getter per count, each listed in the vtable. */
+#define COUNT_GETTER(fn, count)                                                                         \
+        static int fn(sd_bus *bus, const char *path, const char *interface, const char *property,     \
+                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {                     \
+                McDaemon *d = userdata;                                                                 \
+                return sd_bus_message_append(reply, "u", (uint32_t) count(catalog(d)));                \
+        }
 
-        if (strcmp(property, "NImplementations") == 0)
-                v = mc_catalog_size(cat);
-        else if (strcmp(property, "NMigratable") == 0)
-                v = mc_catalog_n_migratable(cat);
-        else if (strcmp(property, "NNotMigratable") == 0)
-                v = mc_catalog_n_not_migratable(cat);
-        else if (strcmp(property, "NModels") == 0)
-                v = mc_catalog_n_models(cat);
-        return sd_bus_message_append(reply, "u", v);
-}
+COUNT_GETTER(prop_n_implementations, mc_catalog_size)
+COUNT_GETTER(prop_n_migratable, mc_catalog_n_migratable)
+COUNT_GETTER(prop_n_not_migratable, mc_catalog_n_not_migratable)
+COUNT_GETTER(prop_n_models, mc_catalog_n_models)
 
 /* ---- methods ---------------------------------------------------------------- */
-
-/* valid: the answer is known to be a valid D-Bus string. */
-static int send_answer(sd_bus_message *m, const char *answer, size_t len, bool valid) {
-        g_autoptr(sd_bus_message) reply = NULL;
-        int r;
-
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r >= 0)
-                r = valid ? mc_bus_append_valid_string(reply, answer, len)
-                          : mc_bus_append_string(reply, answer, len);
-        if (r >= 0)
-                r = sd_bus_send(NULL, reply, NULL);
-        return r;
-}
-
-/* The answer into d->reply. */
-static void write_answer(McDaemon *d, const McSource *src, const McCheckOptions *opts) {
-        g_autoptr(McCheckResult) res = mc_check(catalog(d), src, opts);
-
-        /* Do not keep a rare huge answer's buffer for good. */
-        if (d->reply->allocated_len > 256 * 1024) {
-                g_string_free(d->reply, true);
-                d->reply = g_string_sized_new(4096);
-        }
-        /* Into a buffer kept between checks: an answer is a few kilobytes. */
-        g_string_truncate(d->reply, 0);
-        mc_check_result_write_json(res, d->reply);
-}
-
-int mc_bus_reply_check(McDaemon *d, sd_bus_message *m, const McSource *src,
-                       const McCheckOptions *opts) {
-        d->n_checks++;
-        write_answer(d, src, opts);
-        return send_answer(m, d->reply->str, d->reply->len, false);
-}
-
-int mc_bus_answer_check(McDaemon *d, sd_bus_message *m, const char *text, const char *origin,
-                        const McCheckOptions *opts, sd_bus_error *error) {
-        uint64_t serial = mc_catalog_serial(catalog(d));
-        const McQuestion q = {
-                .source = text,
-                .source_len = strlen(text),
-                .only_impl = opts ? opts->only_impl : NULL,
-                .max_candidates = opts && opts->max_candidates ? opts->max_candidates
-                                                               : MC_CHECK_MAX_CANDIDATES_DEFAULT,
-        };
-        /* An oversized text is refused by the parser without being looked at. */
-        size_t known_len = 0;
-        const char *known = q.source_len <= MC_MAX_DOCUMENT_SIZE
-                                    ? mc_answer_cache_lookup(d->answers, serial, &q, &known_len)
-                                    : NULL;
-        g_autoptr(McSource) src = NULL;
-        bool valid;
-        int r;
-
-        /* Only valid answers are remembered. */
-        if (known) {
-                d->n_checks++;
-                return send_answer(m, known, known_len, true);
-        }
-        r = mc_bus_parse_source(text, origin, &src, error);
-        if (r < 0)
-                return r;
-        d->n_checks++;
-        write_answer(d, src, opts);
-        valid = mc_bus_string_valid(d->reply->str, d->reply->len);
-        if (valid)
-                mc_answer_cache_store(d->answers, serial, &q, d->reply->str, d->reply->len);
-        return send_answer(m, d->reply->str, d->reply->len, valid);
-}
 
 static int method_check(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         McDaemon *d = userdata;
@@ -133,43 +61,32 @@ static int method_check(sd_bus_message *m, void *userdata, sd_bus_error *error) 
 
 /* Check(source) with options (a{sv}):
  *   max-candidates (u)  usable candidates listed per device; 0: all */
+static int read_check_option(sd_bus_message *m, const char *name, void *userdata, sd_bus_error *error) {
+        McCheckOptions *opts = userdata;
+        uint32_t max;
+        int r;
+
+        if (strcmp(name, "max-candidates") != 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Unknown option \"%.64s\" (expected max-candidates)", name);
+        r = sd_bus_message_read(m, "v", "u", &max);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Option max-candidates takes an unsigned 32-bit integer (u)");
+        opts->max_candidates = max == 0 ? MC_CHECK_ALL_CANDIDATES : max;
+        return 0;
+}
+
 static int method_check_with_options(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         McDaemon *d = userdata;
         McCheckOptions opts = { 0 };
         const char *text;
-        unsigned n = 0;
         int r;
 
         r = sd_bus_message_read(m, "s", &text);
         if (r < 0)
                 return r;
-        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
-                const char *name;
-                uint32_t max;
-
-                if (++n > 16)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Too many options");
-                r = sd_bus_message_read(m, "s", &name);
-                if (r < 0)
-                        return r;
-                if (strcmp(name, "max-candidates") != 0)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Unknown option \"%.64s\" (expected max-candidates)", name);
-                r = sd_bus_message_read(m, "v", "u", &max);
-                if (r < 0)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Option max-candidates takes an unsigned 32-bit integer (u)");
-                opts.max_candidates = max == 0 ? MC_CHECK_ALL_CANDIDATES : max;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(m);
+        r = mc_bus_read_dict(m, 16, "Too many options", read_check_option, &opts, error);
         if (r < 0)
                 return r;
         return mc_bus_answer_check(d, m, text, "CheckWithOptions argument", &opts, error);
@@ -258,11 +175,8 @@ static int method_describe(sd_bus_message *m, void *userdata, sd_bus_error *erro
                                          "No mdev device %s: this daemon does not look at mdev devices", uuid);
         dev = mc_mdev_source_describe(d->mdev, uuid, &gerror);
 described:
-        if (!dev) {
-                if (g_error_matches(gerror, MC_ERROR, MC_ERROR_NOT_FOUND))
-                        return sd_bus_error_setf(error, MC_BUS_ERROR_NOT_FOUND, "%s", gerror->message);
-                return sd_bus_error_setf(error, MC_BUS_ERROR_NOT_MIGRATABLE, "%s", gerror->message);
-        }
+        if (!dev)
+                return mc_bus_error_set_gerror(error, gerror, MC_BUS_ERROR_NOT_MIGRATABLE);
         g_ptr_array_add(src->devices, dev);
         json = mc_source_to_json(src, false);
         return sd_bus_reply_method_return(m, "s", json);
@@ -304,10 +218,10 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Version", "s", prop_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Generation", "t", prop_generation, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("NImplementations", "u", prop_counts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("NMigratable", "u", prop_counts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("NNotMigratable", "u", prop_counts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("NModels", "u", prop_counts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("NImplementations", "u", prop_n_implementations, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("NMigratable", "u", prop_n_migratable, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("NNotMigratable", "u", prop_n_not_migratable, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("NModels", "u", prop_n_models, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD_WITH_ARGS("Check", SD_BUS_ARGS("s", source), SD_BUS_RESULT("s", result),
                                 method_check, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("CheckWithOptions", SD_BUS_ARGS("s", source, "a{sv}", options),
@@ -330,33 +244,14 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-int mc_bus_register(McDaemon *d) {
+int mc_bus_manager_register(McDaemon *d) {
         int r;
 
         r = sd_bus_add_object_vtable(d->bus, NULL, MC_BUS_PATH, MC_BUS_MANAGER_IFACE, manager_vtable, d);
         if (r < 0)
-                return mc_log_error("Cannot register the manager object: %s", g_strerror(-r)), r;
+                return mc_log_error_errno(r, "Cannot register the manager object");
         r = sd_bus_add_object_manager(d->bus, NULL, MC_BUS_PATH);
         if (r < 0)
-                return mc_log_error("Cannot register the object manager: %s", g_strerror(-r)), r;
-        return mc_bus_impl_register(d);
-}
-
-void mc_bus_emit_removing(McDaemon *d, const GPtrArray *paths) {
-        for (guint i = 0; i < paths->len; i++)
-                (void) sd_bus_emit_object_removed(d->bus, paths->pdata[i]);
-}
-
-void mc_bus_emit_committed(McDaemon *d, const GPtrArray *added, const GPtrArray *changed,
-                           guint64 generation) {
-        for (guint i = 0; i < added->len; i++)
-                (void) sd_bus_emit_object_added(d->bus, added->pdata[i]);
-        for (guint i = 0; i < changed->len; i++)
-                (void) sd_bus_emit_properties_changed_strv(d->bus, changed->pdata[i],
-                                                           MC_BUS_IMPL_IFACE, NULL);
-        (void) sd_bus_emit_properties_changed(d->bus, MC_BUS_PATH, MC_BUS_MANAGER_IFACE, "Generation",
-                                              "NImplementations", "NMigratable", "NNotMigratable",
-                                              "NModels", NULL);
-        (void) sd_bus_emit_signal(d->bus, MC_BUS_PATH, MC_BUS_MANAGER_IFACE, "ImplementationsChanged",
-                                  "t", generation);
+                return mc_log_error_errno(r, "Cannot register the object manager");
+        return 0;
 }

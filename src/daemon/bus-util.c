@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "daemon.h"
+#include "mc-bus-errors.h"
 #include "mc-error.h"
 #include "mc-parse.h"
 
@@ -18,13 +18,11 @@ int mc_bus_parse_source(const char *text, const char *origin, McSource **ret, sd
                                          "The source description is %zu bytes; the limit is %d bytes",
                                          len, MC_MAX_DOCUMENT_SIZE);
         src = mc_source_parse(text, len, origin, &gerror);
-        if (!src) {
-                /* Not JSON at all, or too big or deep: the argument is unusable.
-                 * Otherwise it is JSON that does not describe a source. */
-                if (gerror->code == MC_ERROR_SYNTAX || gerror->code == MC_ERROR_LIMIT)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s", gerror->message);
-                return sd_bus_error_setf(error, MC_BUS_ERROR_INVALID_SOURCE, "%s", gerror->message);
-        }
+        /* Not JSON at all, or too big or deep: the argument is unusable
+         * (InvalidArgs). Otherwise it is JSON that does not describe a
+         * source. */
+        if (!src)
+                return mc_bus_error_set_gerror(error, gerror, MC_BUS_ERROR_INVALID_SOURCE);
         *ret = src;
         return 0;
 }
@@ -34,15 +32,41 @@ static int invalid(sd_bus_error *error, const char *what, const char *value, con
                                  value, why);
 }
 
-static int read_param(sd_bus_message *m, McSrcDevice *dev, sd_bus_error *error) {
+int mc_bus_read_dict(sd_bus_message *m, unsigned max, const char *too_many, McBusDictEntryFunc entry,
+                     void *userdata, sd_bus_error *error) {
+        unsigned n = 0;
+        int r;
+
+        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
+                const char *name;
+
+                if (++n > max)
+                        return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, too_many);
+                r = sd_bus_message_read(m, "s", &name);
+                if (r < 0)
+                        return r;
+                r = entry(m, name, userdata, error);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m);
+}
+
+static int read_param(sd_bus_message *m, const char *name, void *userdata, sd_bus_error *error) {
+        McSrcDevice *dev = userdata;
         McSrcParam p = { 0 };
-        const char *name, *contents;
+        const char *contents;
         char type;
         int r;
 
-        r = sd_bus_message_read(m, "s", &name);
-        if (r < 0)
-                return r;
         if (mc_check_param_name(name))
                 return invalid(error, "Parameter name", name, mc_check_param_name(name));
         r = sd_bus_message_peek_type(m, &type, &contents);
@@ -103,7 +127,6 @@ int mc_bus_read_device(sd_bus_message *m, McSource **ret, sd_bus_error *error) {
         g_autoptr(McSource) src = mc_source_new();
         g_autoptr(McSrcDevice) dev = NULL;
         const char *model, *version;
-        unsigned n = 0;
         int r;
 
         r = sd_bus_message_read(m, "ss", &model, &version);
@@ -115,23 +138,8 @@ int mc_bus_read_device(sd_bus_message *m, McSource **ret, sd_bus_error *error) {
                 return invalid(error, "Version", version, mc_check_version_string(version));
         dev = mc_src_device_new("device", model, *version ? version : NULL);
 
-        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
-                if (++n > MC_MAX_PARAMS)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "More than %d parameters", MC_MAX_PARAMS);
-                r = read_param(m, dev, error);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(m);
+        r = mc_bus_read_dict(m, MC_MAX_PARAMS, "More than " G_STRINGIFY(MC_MAX_PARAMS) " parameters",
+                             read_param, dev, error);
         if (r < 0)
                 return r;
 

@@ -31,9 +31,22 @@ static void src_remove(void *userdata, const char *id) {
         mc_registry_remove(d->registry, id);
 }
 
+static void update_status(McDaemon *d) {
+        const McCatalog *cat = mc_registry_catalog(d->registry);
+        guint parents = d->mdev ? mc_mdev_source_n_parents(d->mdev) : 0;
+        guint functions = d->pci ? mc_pci_source_n_devices(d->pci) : 0;
+
+        sd_notifyf(false,
+                   "STATUS=%u implementations, %u not migratable (%u mdev parents, %u VFIO PCI functions, %u device models); generation %" G_GUINT64_FORMAT,
+                   mc_catalog_size(cat), mc_catalog_n_not_migratable(cat), parents, functions,
+                   mc_catalog_n_models(cat), mc_catalog_generation(cat));
+}
+
+/* The registry's listener (the bus layer's) hears of the batch first. */
 static void src_changed(void *userdata) {
         McDaemon *d = userdata;
-        mc_registry_commit(d->registry);
+        if (mc_registry_commit(d->registry) && d->settled)
+                update_status(d);
 }
 
 static const McDataFile *src_lookup(void *userdata, const char *driver, const char *type_id) {
@@ -51,40 +64,6 @@ static bool pci_driver_known(void *userdata, const char *driver) {
         return mc_data_files_names_driver(d->pci_data_files, driver);
 }
 
-static void update_status(McDaemon *d) {
-        const McCatalog *cat = mc_registry_catalog(d->registry);
-        guint parents = d->mdev ? mc_mdev_source_n_parents(d->mdev) : 0;
-        guint functions = d->pci ? mc_pci_source_n_devices(d->pci) : 0;
-
-        sd_notifyf(false,
-                   "STATUS=%u implementations, %u not migratable (%u mdev parents, %u VFIO PCI functions, %u device models); generation %" G_GUINT64_FORMAT,
-                   mc_catalog_size(cat), mc_catalog_n_not_migratable(cat), parents, functions,
-                   mc_catalog_n_models(cat), mc_catalog_generation(cat));
-}
-
-/* Until the initial scans are done the name is not ours: nobody can be
- * following our objects yet, and a signal per object of a big host
- * (thousands of InterfacesAdded, each carrying every property) would only
- * cost start-up time and memory while sd-bus queues them for the bus. */
-static void registry_removing(void *userdata, const GPtrArray *paths) {
-        McDaemon *d = userdata;
-
-        if (d->settled)
-                mc_bus_emit_removing(d, paths);
-}
-
-static void registry_committed(void *userdata, const GPtrArray *added, const GPtrArray *changed,
-                               guint64 generation) {
-        McDaemon *d = userdata;
-
-        mc_log_debug("Generation %" G_GUINT64_FORMAT ": %u objects added, %u changed", generation,
-                     added->len, changed->len);
-        if (!d->settled)
-                return;
-        mc_bus_emit_committed(d, added, changed, generation);
-        update_status(d);
-}
-
 /* ---- start-up ------------------------------------------------------------- */
 
 static void become_ready(McDaemon *d) {
@@ -95,11 +74,11 @@ static void become_ready(McDaemon *d) {
                 return;
         d->settled = true;
         mc_registry_set_quiet(d->registry, false);
-        /* The name is taken only now: a bus-activated client waits for a
-         * complete answer instead of getting one without the programs. */
-        r = sd_bus_request_name(d->bus, MC_BUS_NAME, 0);
+        /* The bus layer takes the name only now: a bus-activated client
+         * waits for a complete answer instead of getting one without the
+         * programs. */
+        r = d->ready ? d->ready(d, d->ready_userdata) : 0;
         if (r < 0) {
-                mc_log_error("Cannot own %s: %s", MC_BUS_NAME, g_strerror(-r));
                 sd_event_exit(d->event, EXIT_FAILURE);
                 return;
         }
@@ -208,11 +187,15 @@ static void read_host_identity(McDaemon *d) {
                 d->machine_id = g_strdup("");
 }
 
+void mc_daemon_set_ready_callback(McDaemon *d, McDaemonReadyFunc ready, void *userdata) {
+        g_return_if_fail(d);
+        g_return_if_fail(!d->settled);
+
+        d->ready = ready;
+        d->ready_userdata = userdata;
+}
+
 int mc_daemon_start(McDaemon *d) {
-        static const McRegistryListener listener = {
-                .removing = registry_removing,
-                .committed = registry_committed,
-        };
         const McMdevSourceOps mdev_ops = {
                 .put = src_put,
                 .remove = src_remove,
@@ -240,7 +223,7 @@ int mc_daemon_start(McDaemon *d) {
 
         r = sd_event_default(&d->event);
         if (r < 0)
-                return mc_log_error("Cannot create the event loop: %s", g_strerror(-r)), r;
+                return mc_log_error_errno(r, "Cannot create the event loop");
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
@@ -253,27 +236,21 @@ int mc_daemon_start(McDaemon *d) {
         sd_event_add_signal(d->event, NULL, SIGHUP, on_sighup, d);
         sd_event_set_watchdog(d->event, true);
 
-        mc_registry_set_listener(d->registry, &listener, d);
-        /* Until the name is ours (become_ready()). */
+        /* Until the initial scans are done (become_ready()). */
         mc_registry_set_quiet(d->registry, true);
 
         r = sd_bus_open_system(&d->bus);
-        if (r < 0) {
-                mc_log_error("Cannot connect to the system bus: %s", g_strerror(-r));
-                return r;
-        }
-        r = mc_bus_register(d);
         if (r < 0)
-                return r;
+                return mc_log_error_errno(r, "Cannot connect to the system bus");
         /* Without the bus there is nobody to answer: exit and let systemd
          * restart us rather than linger deaf. */
         (void) sd_bus_set_exit_on_disconnect(d->bus, true);
         r = sd_bus_attach_event(d->bus, d->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
-                return mc_log_error("Cannot attach the bus: %s", g_strerror(-r)), r;
+                return mc_log_error_errno(r, "Cannot attach the bus");
         r = sd_event_add_post(d->event, &d->bus_drain, on_bus_drain, d);
         if (r < 0)
-                return mc_log_error("Cannot attach the bus: %s", g_strerror(-r)), r;
+                return mc_log_error_errno(r, "Cannot attach the bus");
 
         d->data_files = mc_data_files_new((const char *const *) d->config.data_dirs);
         mc_data_files_load(d->data_files);
@@ -341,7 +318,7 @@ int mc_daemon_start(McDaemon *d) {
 int mc_daemon_run(McDaemon *d) {
         int r = sd_event_loop(d->event);
         if (r < 0)
-                return mc_log_error("Event loop failed: %s", g_strerror(-r)), r;
+                return mc_log_error_errno(r, "Event loop failed");
         sd_notify(false, "STOPPING=1");
         {
                 McAnswerCacheStats st = mc_answer_cache_stats(d->answers);

@@ -2,8 +2,11 @@
 #pragma once
 
 /* migcompatd's context: the one place its state lives. Data flows one
- * way: the sources (mdev, vfio-user, data files) feed the registry, the
- * registry feeds the bus objects and the engine answers from it. */
+ * way: the sources (mdev, vfio-pci, vfio-user, data files) feed the
+ * registry and the engine answers from it. The core knows nothing of what
+ * is served on the bus: the bus layer (bus.h) listens to the registry and
+ * is told when the daemon is ready; it calls down into the core, never
+ * the other way round. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,7 +34,13 @@ typedef struct {
         bool no_pci;            /* do not look at sysfs for PCI functions (tests) */
 } McDaemonConfig;
 
-typedef struct McDaemon {
+typedef struct McDaemon McDaemon;
+
+/* The initial scans are done (called once, before READY=1): the bus layer
+ * takes the name here. A negative errno ends the daemon. */
+typedef int (*McDaemonReadyFunc)(McDaemon *d, void *userdata);
+
+struct McDaemon {
         McDaemonConfig config;
         sd_event *event;
         sd_bus *bus;
@@ -46,50 +55,32 @@ typedef struct McDaemon {
 
         char *hostname;
         char *machine_id;
-        bool settled;      /* initial scans done: the name is ours, READY=1 sent */
+        bool settled;      /* initial scans done: ready callback run, READY=1 sent */
         uint64_t n_checks; /* answered, for the status line and benchmarks */
         GString *reply;    /* a check's JSON answer, reused: no large allocation per check */
         McAnswerCache *answers;
         sd_event_source *bus_drain;
-} McDaemon;
+        McDaemonReadyFunc ready;
+        void *ready_userdata;
+};
 
 /* The answer cache's defaults: entries, and bytes in all. */
 #define MC_ANSWER_CACHE_ENTRIES 256
 #define MC_ANSWER_CACHE_BYTES (1024 * 1024)
 
-void mc_daemon_config_clear(McDaemonConfig *c);
+void mc_daemon_config_clear(McDaemonConfig *c) __attribute__((nonnull));
 
-McDaemon *mc_daemon_new(McDaemonConfig *config /* contents taken */);
+McDaemon *mc_daemon_new(McDaemonConfig *config /* contents taken */) __attribute__((nonnull));
 void mc_daemon_free(McDaemon *d);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(McDaemon, mc_daemon_free)
 
-/* Connect to the system bus, start every source; the name is requested
- * and READY=1 sent once the initial scans are complete. */
-int mc_daemon_start(McDaemon *d);
-int mc_daemon_run(McDaemon *d);
+/* Called once the initial scans are complete, before READY=1. */
+void mc_daemon_set_ready_callback(McDaemon *d, McDaemonReadyFunc ready, void *userdata);
+
+/* Connect to the system bus and start every source; the ready callback
+ * runs and READY=1 is sent once the initial scans are complete. */
+int mc_daemon_start(McDaemon *d) __attribute__((nonnull));
+int mc_daemon_run(McDaemon *d) __attribute__((nonnull));
 
 /* Rescan everything (the D-Bus Rescan() method). */
-void mc_daemon_rescan(McDaemon *d);
-
-/* The bus side (bus-manager.c, bus-impl.c). */
-int mc_bus_register(McDaemon *d);
-void mc_bus_emit_removing(McDaemon *d, const GPtrArray *paths);
-void mc_bus_emit_committed(McDaemon *d, const GPtrArray *added, const GPtrArray *changed,
-                           guint64 generation);
-int mc_bus_impl_register(McDaemon *d);
-/* Check src against the registry and send the answer (JSON) as m's reply. */
-int mc_bus_reply_check(McDaemon *d, sd_bus_message *m, const McSource *src,
-                       const McCheckOptions *opts);
-/* The same for a source description as sent (text): the answer comes from
- * the answer cache when the question was answered since the catalog last
- * changed. A text that is not a source description is an error (origin
- * names it) and is not remembered. */
-int mc_bus_answer_check(McDaemon *d, sd_bus_message *m, const char *text, const char *origin,
-                        const McCheckOptions *opts, sd_bus_error *error);
-
-/* Errors (DESIGN.md §3): org.migcompat.MigCompat1.Error.* */
-#define MC_BUS_ERROR_INVALID_SOURCE "org.migcompat.MigCompat1.Error.InvalidSource"
-#define MC_BUS_ERROR_NOT_FOUND "org.migcompat.MigCompat1.Error.NotFound"
-#define MC_BUS_ERROR_NOT_MIGRATABLE "org.migcompat.MigCompat1.Error.NotMigratable"
-#define MC_BUS_ERROR_ACCESS_DENIED "org.migcompat.MigCompat1.Error.AccessDenied"
-#define MC_BUS_ERROR_NOT_READY "org.migcompat.MigCompat1.Error.NotReady"
+void mc_daemon_rescan(McDaemon *d) __attribute__((nonnull));

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus.h"
 #include "daemon.h"
 #include "mc-config.h"
 #include "mc-log.h"
@@ -209,6 +210,7 @@ int main(int argc, char *argv[]) {
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
         }
         d = mc_daemon_new(&config);
+        mc_bus_attach(d);
         r = mc_daemon_start(d);
         if (r < 0)
                 return EXIT_FAILURE;

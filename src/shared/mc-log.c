@@ -55,3 +55,17 @@ void mc_log(int level, const char *fmt, ...) {
         va_end(ap);
         errno = saved_errno;
 }
+
+int mc_log_errno(int level, int r, const char *fmt, ...) {
+        va_list ap;
+        char buf[2048];
+        int err = r < 0 ? -r : r;
+
+        if (level > max_level)
+                return -err;
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof buf, fmt, ap);
+        va_end(ap);
+        mc_log(level, "%s: %s", buf, strerror(err));
+        return -err;
+}
