@@ -21,6 +21,8 @@
 #include "harness.h"
 #include "testbed.h"
 
+#define CTL_METADATA_NS "https://migcompat.org/xmlns/libvirt-domain/1"
+
 #define ACME_PARENT "0000:5e:00.0"
 #define UUID_A "6f8a1c3e-2b4d-4e5f-9a7b-0c1d2e3f4a5b"
 #define UUID_B "0b5e9d7c-3a21-4f6e-8d4c-2b1a0f9e8d7c"
@@ -109,7 +111,7 @@ static char *fixture(const char *name) {
  * domain XML on stdin through a pipe whose read end the test keeps too, so
  * that afterwards it can tell how much of it the hook consumed. */
 static void run_hook(Fx *f, const char *guest, const char *op, const char *subop, const char *xml, HookRun *r) {
-        g_autofree char *hook = mc_harness_source_path("data/libvirt/hooks/qemu.d/50-migcompat");
+        g_autofree char *hook = mc_harness_build_path("data/libvirt/hooks/qemu.d/50-migcompat");
         const char *argv[] = { "sh", hook, guest, op, subop, "-", NULL };
         g_auto(GStrv) env = g_get_environ();
         g_autoptr(GError) error = NULL;
@@ -396,7 +398,11 @@ START_TEST(bad_input_and_missing_ctl) {
                 run_hook(f, "rhel9-vgpu", "migrate", "begin", half, &r);
                 ck_assert_int_eq(r.status, 1);
                 assert_one_line(&r);
-                ck_assert_contains(r.err, "migcompat: cannot check the incoming migration of the domain: stdin: ");
+                /* Named by the name libvirt gave, though the XML ends before
+                 * its <name>; no position in a document nobody can open. */
+                ck_assert_contains(r.err, "migcompat: cannot check the incoming migration of domain \"rhel9-vgpu\": "
+                                          "the domain XML: ");
+                ck_assert_msg(!strstr(r.err, "line") && !strstr(r.err, "stdin"), "%s", r.err);
                 ck_assert(g_str_has_suffix(r.err, "; refusing it\n"));
         }
         {
@@ -404,6 +410,33 @@ START_TEST(bad_input_and_missing_ctl) {
                 run_hook(f, "rhel9-vgpu", "migrate", "begin", "", &r);
                 ck_assert_int_eq(r.status, 1);
                 assert_one_line(&r);
+        }
+        /* Bad metadata: the domain by the name libvirt gave, the element
+         * as the domain XML spells it, no position in it. */
+        {
+                g_autoptr(GString) bad = g_string_new(good);
+                g_auto(HookRun) r = { 0 };
+                g_string_replace(bad, "<migcompat:param ", "<migcompat:parm ", 1);
+                run_hook(f, "rhel9-vgpu", "migrate", "begin", bad->str, &r);
+                ck_assert_int_eq(r.status, 1);
+                assert_one_line(&r);
+                ck_assert_contains(r.err, "migcompat: cannot check the incoming migration of domain \"rhel9-vgpu\": "
+                                          "the domain XML: migcompat metadata: <migcompat:parm>: unknown element; "
+                                          "<migcompat:device> holds <migcompat:param> and <migcompat:require> "
+                                          "elements; refusing it\n");
+        }
+        /* The same element in the default namespace, as migcompat 0.1
+         * wrote it and libvirt kept it: read alike. */
+        {
+                g_autoptr(GString) legacy = g_string_new(good);
+                g_auto(HookRun) r = { 0 };
+                g_string_replace(legacy, "<migcompat:migcompat xmlns:migcompat=",
+                                 "<migcompat xmlns:migcompat=\"" CTL_METADATA_NS "\" xmlns=", 1);
+                g_string_replace(legacy, "migcompat:", "", 0);
+                ck_assert_msg(!strstr(legacy->str, "<migcompat:"), "%s", legacy->str);
+                run_hook(f, "rhel9-vgpu", "migrate", "begin", legacy->str, &r);
+                ck_assert_msg(r.status == 0, "%s\n%s", r.err, legacy->str);
+                ck_assert_str_eq(r.err, "");
         }
         /* migcompatctl gone (the package removed, the hook kept): step aside. */
         g_setenv("MIGCOMPATCTL", "/nonexistent/migcompatctl", true);
