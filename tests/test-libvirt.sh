@@ -137,14 +137,16 @@ cp "$build/src/migcompatctl" "$build/src/migcompatd" "$WORK/bin/"
 cp -r "$src/data/demo/mdev-models.d" "$src/data/demo/host.umockdev" "$WORK/"
 
 # The hook as configured for this prefix: the same script, naming this
-# test's migcompatctl and configuration file.
+# test's migcompatctl and configuration file; in /etc as a symlink to it,
+# as the Debian package installs it.
 for d in /etc/libvirt /etc/libvirt/hooks $HOOK_DIR; do
         [ -d "$d" ] || { mkdir "$d" && created_dirs="$d $created_dirs"; }
 done
 sed -e "s|@MC_BINDIR@|$WORK/bin|g" -e "s|@MC_SYSCONFDIR@|$WORK/etc|g" \
-        "$src/data/libvirt/hooks/qemu.d/50-migcompat.in" >"$HOOK"
-chmod 755 "$HOOK"
-grep -q '@' "$HOOK" && grep '@[A-Z_]*@' "$HOOK" && fail "the hook has unconfigured @VARIABLES@"
+        "$src/data/libvirt/hooks/qemu.d/50-migcompat.in" >"$WORK/bin/libvirt-qemu-hook"
+chmod 755 "$WORK/bin/libvirt-qemu-hook"
+grep '@[A-Z_]*@' "$WORK/bin/libvirt-qemu-hook" && fail "the hook has unconfigured @VARIABLES@"
+ln -s "$WORK/bin/libvirt-qemu-hook" "$HOOK"
 cp "$src/data/libvirt/libvirt-hook.conf" "$WORK/etc/libvirt-hook.conf"
 echo "system_bus_address=unix:path=$WORK/bus/socket" >>"$WORK/etc/libvirt-hook.conf"
 
@@ -227,11 +229,12 @@ done
 ok "two session libvirtd run as $USER_NAME"
 
 # KVM when the user can use it, else TCG (slower, same migration).
-if as_user src sh -c 'test -r /dev/kvm && test -w /dev/kvm'; then
+# (MC_TEST_LIBVIRT_TCG=1 tries TCG anyway.)
+if [ "${MC_TEST_LIBVIRT_TCG:-}" != 1 ] && as_user src sh -c 'test -r /dev/kvm && test -w /dev/kvm'; then
         virt=kvm
 else
         virt=qemu
-        echo "note: /dev/kvm is not usable: the guest runs under TCG"
+        echo "note: the guest runs under TCG (/dev/kvm is not usable, or MC_TEST_LIBVIRT_TCG=1)"
 fi
 # Diskless, 64 MiB, the default CPU model (host-model makes this QEMU crash
 # on some hosts), no devices but what QEMU needs.
