@@ -538,10 +538,11 @@ START_TEST(access_denied_is_one_short_line) {
         ck_assert_int_eq(r.status, 1);
         assert_one_line(&r);
         ck_assert_contains(r.err, "migcompat: cannot check the incoming migration of domain \"rhel9-vgpu\": ");
-        ck_assert_contains(r.err, ": access denied; refusing it");
+        ck_assert_contains(r.err, ": access denied");
+        ck_assert_contains(r.err, "; refusing it");
         ck_assert_msg(!strstr(r.err, "matched rules") && !strstr(r.err, "uid="), "%s", r.err);
         /* Short: the settings file's path (a long temporary one here) aside. */
-        ck_assert_msg(strlen(r.err) - strlen(f->conf) < 170, "%zu characters: %s", strlen(r.err), r.err);
+        ck_assert_msg(strlen(r.err) - strlen(f->conf) < 200, "%zu characters: %s", strlen(r.err), r.err);
 }
 END_TEST
 

@@ -558,12 +558,18 @@ static int run(DomainCheck *dc, const char *path, GError **error) {
 static char *hook_message(const char *msg) {
         g_autoptr(GRegex) position = g_regex_new("(Error on )?line [0-9]+ char [0-9]+: ", G_REGEX_CASELESS, 0, NULL);
         g_autofree char *text = g_regex_replace_literal(position, msg, -1, 0, "", 0, NULL);
-        char *denied = text ? strstr(text, ": access denied") : NULL;
+        char *denied = text ? strstr(text, "access denied") : NULL;
 
         if (!text)
                 return g_strdup(msg);
-        if (denied)
-                denied[strlen(": access denied")] = '\0';
+        /* "Check: access denied[ by WHOM][ (a hint)]: what the bus said":
+         * up to the hint or the bus's words. */
+        if (denied) {
+                char *end = denied + strcspn(denied, "(:");
+                while (end > denied && end[-1] == ' ')
+                        end--;
+                *end = '\0';
+        }
         g_strdelimit(text, "\n", ' ');
         return g_steal_pointer(&text);
 }
