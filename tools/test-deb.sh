@@ -184,8 +184,9 @@ else
         cat "$WORK/describe.out"
         fail "an unprivileged describe failed"
 fi
-if nobody busctl --system call org.migcompat.MigCompat1 /org/migcompat/MigCompat1 \
-        org.migcompat.MigCompat1.Manager Rescan >"$WORK/rescan.out" 2>&1; then
+# (dbus-send prints the bus's own words: who refused is then plain.)
+if nobody dbus-send --system --print-reply --dest=org.migcompat.MigCompat1 /org/migcompat/MigCompat1 \
+        org.migcompat.MigCompat1.Manager.Rescan >"$WORK/rescan.out" 2>&1; then
         fail "an unprivileged user may Rescan: the installed policy is not in force"
 else
         # dbus-daemon's own refusal, not the daemon's.
