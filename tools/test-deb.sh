@@ -129,6 +129,10 @@ if DPKG_MAINTSCRIPT_PACKAGE=migcompat deb-systemd-helper is-enabled migcompatd.s
 else
         fail "migcompatd.service is not enabled"
 fi
+# ...and started by the maintainer script where systemd runs (not here).
+grep -q "deb-systemd-invoke \$_dh_action 'migcompatd.service'" /var/lib/dpkg/info/migcompat.postinst &&
+        ok "the postinst starts migcompatd.service where systemd runs" ||
+        fail "the postinst does not start migcompatd.service"
 [ -L /etc/systemd/system/multi-user.target.wants/migcompatd.service ] &&
         ok "/etc/systemd/system/multi-user.target.wants/migcompatd.service" ||
         fail "no multi-user.target.wants link for migcompatd.service"
