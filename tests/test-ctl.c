@@ -1371,7 +1371,7 @@ START_TEST(metadata_forms) {
                 d = parse_domain(bad->str, &error);
                 ck_assert(!d);
                 ck_assert_contains(error->message, "<migcompat:parm>: unknown element; <migcompat:device> holds "
-                                                   "<migcompat:param> and <migcompat:require> elements");
+                                                   "<migcompat:param>, <migcompat:require> and <migcompat:derived-from> elements");
         }
 }
 END_TEST

@@ -462,7 +462,7 @@ START_TEST(bad_input_and_missing_ctl) {
                 assert_one_line(&r);
                 ck_assert_contains(r.err, "migcompat: cannot check the incoming migration of domain \"rhel9-vgpu\": "
                                           "the domain XML: migcompat metadata: <migcompat:parm>: unknown element; "
-                                          "<migcompat:device> holds <migcompat:param> and <migcompat:require> "
+                                          "<migcompat:device> holds <migcompat:param>, <migcompat:require> and <migcompat:derived-from> "
                                           "elements; refusing it\n");
         }
         /* The same element in the default namespace, as migcompat 0.1
