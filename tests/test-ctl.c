@@ -151,7 +151,7 @@ START_TEST(help_and_usage) {
         static const char *const words[] = {
                 "list", "show ID", "describe DEVICE...", "check [FILE|-]", "check-domain [XML|-]", "export",
                 "monitor", "--help", "--version", "--json", "--quiet", "--no-legend", "--full", "--profile=FILE",
-                "--implementation=ID", "--require=CAP", "--id=[DEVICE=]NAME", "--domain-metadata", "--hook",
+                "--implementation=ID", "--require=CAP", "--id=[DEVICE=]NAME", "--domain-metadata[=FORM]", "--hook[=GUEST]",
                 "--allow-unknown", "--print-source", "--format=FORMAT", "nfd", "placement", CTL_METADATA_NS,
                 "Exit status",
         };
@@ -635,13 +635,33 @@ START_TEST(describe_roundtrip) {
         ck_assert_int_eq(run_ctl(f, &xml, &err, "describe", "--domain-metadata", "--id", "hostdev0", "--require",
                                  "pre-copy", UUID_A, NULL),
                          0);
-        ck_assert_str_eq(xml, "<migcompat xmlns=\"" CTL_METADATA_NS "\">\n"
-                              "  <device id=\"hostdev0\" uuid=\"" UUID_A "\" model=\"acme.example/vgpu\" version=\"v1\">\n"
-                              "    <param name=\"framebuffer\" type=\"int\" value=\"512\"/>\n"
-                              "    <require capability=\"pre-copy\"/>\n"
-                              "  </device>\n"
-                              "</migcompat>\n");
+        ck_assert_str_eq(xml, "<migcompat:migcompat xmlns:migcompat=\"" CTL_METADATA_NS "\">\n"
+                              "  <migcompat:device id=\"hostdev0\" uuid=\"" UUID_A "\" model=\"acme.example/vgpu\" "
+                              "version=\"v1\">\n"
+                              "    <migcompat:param name=\"framebuffer\" type=\"int\" value=\"512\"/>\n"
+                              "    <migcompat:require capability=\"pre-copy\"/>\n"
+                              "  </migcompat:device>\n"
+                              "</migcompat:migcompat>\n");
         g_clear_pointer(&err, g_free);
+        /* ...and as "virsh metadata --set" takes it. */
+        {
+                g_autofree char *bare = NULL;
+                ck_assert_int_eq(run_ctl(f, &bare, &err, "describe", "--domain-metadata=virsh", "--id", "hostdev0",
+                                         "--require", "pre-copy", UUID_A, NULL),
+                                 0);
+                ck_assert_str_eq(bare, "<migcompat>\n"
+                                       "  <device id=\"hostdev0\" uuid=\"" UUID_A "\" model=\"acme.example/vgpu\" "
+                                       "version=\"v1\">\n"
+                                       "    <param name=\"framebuffer\" type=\"int\" value=\"512\"/>\n"
+                                       "    <require capability=\"pre-copy\"/>\n"
+                                       "  </device>\n"
+                                       "</migcompat>\n");
+                g_clear_pointer(&err, g_free);
+                g_clear_pointer(&bare, g_free);
+                ck_assert_int_eq(run_ctl(f, &bare, &err, "describe", "--domain-metadata=json", UUID_A, NULL), 2);
+                ck_assert_contains(err, "--domain-metadata=json: the form is \"element\" or \"virsh\"");
+                g_clear_pointer(&err, g_free);
+        }
 
         /* In the domain, read back: exactly the JSON describe printed. */
         domain = domain_with_metadata(xml);
@@ -1283,7 +1303,13 @@ START_TEST(metadata_roundtrip) {
 
         ck_assert_msg(src, "%s", error ? error->message : "");
         g_hash_table_insert(uuids, "hostdev0", UUID_A);
-        xml = ctl_metadata_to_xml(src, uuids);
+        xml = ctl_metadata_to_xml(src, uuids, true);
+        /* As libvirt stores it: every element prefixed. */
+        ck_assert(g_str_has_prefix(xml, "<migcompat:migcompat xmlns:migcompat=\"" CTL_METADATA_NS "\">\n"
+                                        "  <migcompat:device id=\"hostdev0\" uuid=\"" UUID_A "\""));
+        ck_assert_contains(xml, "<migcompat:param name=");
+        ck_assert_contains(xml, "<migcompat:require capability=");
+        ck_assert(g_str_has_suffix(xml, "</migcompat:migcompat>\n"));
         doc = g_strdup_printf("<domain><name>x</name><metadata>%s</metadata></domain>", xml);
         d = parse_domain(doc, &error);
         ck_assert_msg(d, "%s\n%s", error ? error->message : "", doc);
@@ -1291,6 +1317,62 @@ START_TEST(metadata_roundtrip) {
         ck_assert_str_eq(back, src_json);
         ck_assert_str_eq(g_hash_table_lookup(d->metadata->uuids, "hostdev0"), UUID_A);
         ck_assert(!g_hash_table_contains(d->metadata->uuids, "ua-gpu"));
+
+        /* For "virsh metadata --set": the same element with no namespace
+         * and no prefix anywhere (virsh binds it). */
+        {
+                g_autofree char *bare = ctl_metadata_to_xml(src, uuids, false);
+                g_autoptr(GString) prefixed = g_string_new(bare);
+                ck_assert(g_str_has_prefix(bare, "<migcompat>\n  <device id=\"hostdev0\""));
+                ck_assert(!strstr(bare, "xmlns") && !strstr(bare, "migcompat:"));
+                g_string_replace(prefixed, "<", "<migcompat:", 0);
+                g_string_replace(prefixed, "<migcompat:/", "</migcompat:", 0);
+                g_string_replace(prefixed, "<migcompat:migcompat>",
+                                 "<migcompat:migcompat xmlns:migcompat=\"" CTL_METADATA_NS "\">", 1);
+                ck_assert_str_eq(prefixed->str, xml);
+        }
+}
+END_TEST
+
+/* Both forms of the element are read: the prefixed one libvirt writes, and
+ * the default-namespace one migcompat 0.1 printed, which libvirt keeps as
+ * given with its own declaration beside it. Errors name the elements as the
+ * domain XML spells them. */
+START_TEST(metadata_forms) {
+        static const char prefixed[] =
+                "<domain><name>x</name><metadata>"
+                "<migcompat:migcompat xmlns:migcompat=\"" CTL_METADATA_NS "\">"
+                "<migcompat:device id=\"hostdev0\" model=\"acme.example/vgpu\" version=\"v1\">"
+                "<migcompat:param name=\"framebuffer\" type=\"int\" value=\"512\"/>"
+                "</migcompat:device></migcompat:migcompat></metadata></domain>";
+        static const char legacy[] =
+                "<domain><name>x</name><metadata>"
+                "<migcompat xmlns=\"" CTL_METADATA_NS "\" xmlns:migcompat=\"" CTL_METADATA_NS "\">"
+                "<device id=\"hostdev0\" model=\"acme.example/vgpu\" version=\"v1\">"
+                "<param name=\"framebuffer\" type=\"int\" value=\"512\"/>"
+                "</device></migcompat></metadata></domain>";
+        const char *want = "{\"devices\":[{\"id\":\"hostdev0\",\"model\":\"acme.example/vgpu\",\"version\":\"v1\","
+                           "\"params\":{\"framebuffer\":512}}]}";
+        const char *docs[] = { prefixed, legacy };
+
+        for (guint i = 0; i < G_N_ELEMENTS(docs); i++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(CtlDomain) d = parse_domain(docs[i], &error);
+                g_autofree char *json = NULL;
+                ck_assert_msg(d && d->metadata, "%s\n%s", error ? error->message : "", docs[i]);
+                json = mc_source_to_json(d->metadata->source, false);
+                ck_assert_str_eq(json, want);
+        }
+        {
+                g_autoptr(GString) bad = g_string_new(prefixed);
+                g_autoptr(GError) error = NULL;
+                g_autoptr(CtlDomain) d = NULL;
+                g_string_replace(bad, "migcompat:param", "migcompat:parm", 0);
+                d = parse_domain(bad->str, &error);
+                ck_assert(!d);
+                ck_assert_contains(error->message, "<migcompat:parm>: unknown element; <migcompat:device> holds "
+                                                   "<migcompat:param>, <migcompat:require> and <migcompat:derived-from> elements");
+        }
 }
 END_TEST
 
@@ -1463,6 +1545,7 @@ static Suite *ctl_suite(void) {
         tcase_add_test(units, label_encoding);
         tcase_add_test(units, domain_xml_reader);
         tcase_add_test(units, metadata_roundtrip);
+        tcase_add_test(units, metadata_forms);
         suite_add_tcase(s, units);
         return s;
 }

@@ -19,8 +19,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <systemd/sd-bus.h>
+
 #include "harness.h"
 #include "testbed.h"
+
+#define CTL_METADATA_NS "https://migcompat.org/xmlns/libvirt-domain/1"
 
 #define ACME_PARENT "0000:5e:00.0"
 #define UUID_A "6f8a1c3e-2b4d-4e5f-9a7b-0c1d2e3f4a5b"
@@ -37,6 +41,7 @@ typedef struct {
         char *ccw;
         char *ap;
         char *conf;
+        const char *env_bus; /* DBUS_SYSTEM_BUS_ADDRESS for the hook, if not the private bus */
 } Fx;
 
 static void fx_free(Fx *f) {
@@ -110,7 +115,7 @@ static char *fixture(const char *name) {
  * domain XML on stdin through a pipe whose read end the test keeps too, so
  * that afterwards it can tell how much of it the hook consumed. */
 static void run_hook(Fx *f, const char *guest, const char *op, const char *subop, const char *xml, HookRun *r) {
-        g_autofree char *hook = mc_harness_source_path("data/libvirt/hooks/qemu.d/50-migcompat");
+        g_autofree char *hook = mc_harness_build_path("data/libvirt/hooks/qemu.d/50-migcompat");
         const char *argv[] = { "sh", hook, guest, op, subop, "-", NULL };
         g_auto(GStrv) env = g_get_environ();
         g_autoptr(GError) error = NULL;
@@ -124,7 +129,8 @@ static void run_hook(Fx *f, const char *guest, const char *op, const char *subop
         ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
         ck_assert_int_eq(write(in[1], xml, len), (ssize_t) len);
         close(in[1]);
-        env = g_environ_setenv(env, "DBUS_SYSTEM_BUS_ADDRESS", mc_harness_bus_address(f->h), true);
+        env = g_environ_setenv(env, "DBUS_SYSTEM_BUS_ADDRESS", f->env_bus ? f->env_bus : mc_harness_bus_address(f->h),
+                               true);
         ck_assert_msg(g_spawn_async_with_pipes_and_fds(mc_harness_dir(f->h), argv, (const char *const *) env,
                                                        G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
                                                        in[0], -1, -1, NULL, NULL, 0, &pid, NULL, &fds[0], &fds[1],
@@ -432,7 +438,11 @@ START_TEST(bad_input_and_missing_ctl) {
                 run_hook(f, "rhel9-vgpu", "migrate", "begin", half, &r);
                 ck_assert_int_eq(r.status, 1);
                 assert_one_line(&r);
-                ck_assert_contains(r.err, "migcompat: cannot check the incoming migration of the domain: stdin: ");
+                /* Named by the name libvirt gave, though the XML ends before
+                 * its <name>; no position in a document nobody can open. */
+                ck_assert_contains(r.err, "migcompat: cannot check the incoming migration of domain \"rhel9-vgpu\": "
+                                          "the domain XML: ");
+                ck_assert_msg(!strstr(r.err, "line") && !strstr(r.err, "stdin"), "%s", r.err);
                 ck_assert(g_str_has_suffix(r.err, "; refusing it\n"));
         }
         {
@@ -440,6 +450,33 @@ START_TEST(bad_input_and_missing_ctl) {
                 run_hook(f, "rhel9-vgpu", "migrate", "begin", "", &r);
                 ck_assert_int_eq(r.status, 1);
                 assert_one_line(&r);
+        }
+        /* Bad metadata: the domain by the name libvirt gave, the element
+         * as the domain XML spells it, no position in it. */
+        {
+                g_autoptr(GString) bad = g_string_new(good);
+                g_auto(HookRun) r = { 0 };
+                g_string_replace(bad, "<migcompat:param ", "<migcompat:parm ", 1);
+                run_hook(f, "rhel9-vgpu", "migrate", "begin", bad->str, &r);
+                ck_assert_int_eq(r.status, 1);
+                assert_one_line(&r);
+                ck_assert_contains(r.err, "migcompat: cannot check the incoming migration of domain \"rhel9-vgpu\": "
+                                          "the domain XML: migcompat metadata: <migcompat:parm>: unknown element; "
+                                          "<migcompat:device> holds <migcompat:param>, <migcompat:require> and <migcompat:derived-from> "
+                                          "elements; refusing it\n");
+        }
+        /* The same element in the default namespace, as migcompat 0.1
+         * wrote it and libvirt kept it: read alike. */
+        {
+                g_autoptr(GString) legacy = g_string_new(good);
+                g_auto(HookRun) r = { 0 };
+                g_string_replace(legacy, "<migcompat:migcompat xmlns:migcompat=",
+                                 "<migcompat xmlns:migcompat=\"" CTL_METADATA_NS "\" xmlns=", 1);
+                g_string_replace(legacy, "migcompat:", "", 0);
+                ck_assert_msg(!strstr(legacy->str, "<migcompat:"), "%s", legacy->str);
+                run_hook(f, "rhel9-vgpu", "migrate", "begin", legacy->str, &r);
+                ck_assert_msg(r.status == 0, "%s\n%s", r.err, legacy->str);
+                ck_assert_str_eq(r.err, "");
         }
         /* migcompatctl gone (the package removed, the hook kept): step aside. */
         g_setenv("MIGCOMPATCTL", "/nonexistent/migcompatctl", true);
@@ -451,6 +488,97 @@ START_TEST(bad_input_and_missing_ctl) {
                 ck_assert_contains(r.err, "is not installed");
                 ck_assert_uint_eq(r.unread, strlen(good));
         }
+}
+END_TEST
+
+/* libvirt runs hooks with a clean environment: the bus address can come
+ * from the settings, and wins over the environment. */
+START_TEST(bus_address_setting) {
+        g_autoptr(Fx) f = fx_new();
+        g_autofree char *good = fixture("vgpu-metadata.xml");
+        g_autofree char *conf = NULL;
+
+        mc_harness_start_daemon(f->h, NULL);
+        f->env_bus = "unix:path=/nonexistent/system_bus_socket";
+        {
+                g_auto(HookRun) r = { 0 };
+                run_hook(f, "rhel9-vgpu", "migrate", "begin", good, &r);
+                ck_assert_int_eq(r.status, 1);
+                assert_one_line(&r);
+        }
+        conf = g_strdup_printf("# the private bus\nsystem_bus_address = %s  \n", mc_harness_bus_address(f->h));
+        set_conf(f, conf);
+        {
+                g_auto(HookRun) r = { 0 };
+                run_hook(f, "rhel9-vgpu", "migrate", "begin", good, &r);
+                ck_assert_msg(r.status == 0, "%s", r.err);
+                ck_assert_str_eq(r.err, "");
+        }
+}
+END_TEST
+
+/* A bus that refuses the hook's call the way dbus-daemon does when its
+ * policy says no: the name is owned, every call answered AccessDenied with
+ * dbus-daemon's long account of the rules. */
+typedef struct {
+        const char *address;
+        gint stop;
+        gint ready;
+} Refuser;
+
+static int refuse(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return sd_bus_reply_method_errorf(
+                m, SD_BUS_ERROR_ACCESS_DENIED,
+                "Rejected send message, 2 matched rules; type=\"method_call\", sender=\":1.7\" (uid=1000 "
+                "pid=4242 comm=\"migcompatctl check-domain --hook\") interface=\"org.migcompat.MigCompat1.Manager\" "
+                "member=\"%s\" error name=\"(unset)\" requested_reply=\"0\" destination=\"org.migcompat.MigCompat1\" "
+                "(uid=0 pid=1 comm=\"/usr/libexec/migcompatd\")",
+                sd_bus_message_get_member(m));
+}
+
+static gpointer refuser_thread(gpointer data) {
+        Refuser *rf = data;
+        sd_bus *bus = NULL;
+        sd_bus_slot *slot = NULL;
+
+        ck_assert_int_ge(sd_bus_new(&bus), 0);
+        ck_assert_int_ge(sd_bus_set_address(bus, rf->address), 0);
+        ck_assert_int_ge(sd_bus_set_bus_client(bus, 1), 0);
+        ck_assert_int_ge(sd_bus_start(bus), 0);
+        ck_assert_int_ge(sd_bus_add_fallback(bus, &slot, "/", refuse, NULL), 0);
+        ck_assert_int_ge(sd_bus_request_name(bus, "org.migcompat.MigCompat1", 0), 0);
+        g_atomic_int_set(&rf->ready, 1);
+        while (!g_atomic_int_get(&rf->stop)) {
+                if (sd_bus_process(bus, NULL) > 0)
+                        continue;
+                sd_bus_wait(bus, 100 * 1000);
+        }
+        sd_bus_slot_unref(slot);
+        sd_bus_flush_close_unref(bus);
+        return NULL;
+}
+
+START_TEST(access_denied_is_one_short_line) {
+        g_autoptr(Fx) f = fx_new();
+        g_autofree char *good = fixture("vgpu-metadata.xml");
+        Refuser rf = { .address = mc_harness_bus_address(f->h) };
+        GThread *t = g_thread_new("refuser", refuser_thread, &rf);
+        g_auto(HookRun) r = { 0 };
+
+        while (!g_atomic_int_get(&rf.ready))
+                g_usleep(10 * 1000);
+        run_hook(f, "rhel9-vgpu", "migrate", "begin", good, &r);
+        g_atomic_int_set(&rf.stop, 1);
+        g_thread_join(t);
+
+        ck_assert_int_eq(r.status, 1);
+        assert_one_line(&r);
+        ck_assert_contains(r.err, "migcompat: cannot check the incoming migration of domain \"rhel9-vgpu\": ");
+        ck_assert_contains(r.err, ": access denied");
+        ck_assert_contains(r.err, "; refusing it");
+        ck_assert_msg(!strstr(r.err, "matched rules") && !strstr(r.err, "uid="), "%s", r.err);
+        /* Short: the settings file's path (a long temporary one here) aside. */
+        ck_assert_msg(strlen(r.err) - strlen(f->conf) < 200, "%zu characters: %s", strlen(r.err), r.err);
 }
 END_TEST
 
@@ -466,6 +594,8 @@ static Suite *hook_suite(void) {
         tcase_add_test(tc, daemon_unreachable_policy);
         tcase_add_test(tc, access_denied_policy);
         tcase_add_test(tc, bad_input_and_missing_ctl);
+        tcase_add_test(tc, bus_address_setting);
+        tcase_add_test(tc, access_denied_is_one_short_line);
         suite_add_tcase(s, tc);
         return s;
 }

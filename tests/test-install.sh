@@ -62,6 +62,49 @@ same() {
 
 pages="man1/migcompatctl.1 man5/migcompat-formats.5 man5/org.migcompat.MigCompat1.5 man8/migcompatd.8"
 
+# ---- pass 0: the ctest build as configured (by default, prefix /usr/local) ------
+# Every file another program reads must be where that program reads it,
+# whatever the prefix, and every path those files name must be installed.
+echo "== pass 0: $cmake --install $build (prefix $MC_CONF_PREFIX)"
+root=$tmp/pass0
+if ! DESTDIR=$root "$cmake" --install "$build" >"$tmp/install0.log" 2>&1; then
+        cat "$tmp/install0.log"
+        fail "cmake --install failed"
+        exit 1
+fi
+# dbus-daemon's system bus reads policies from /usr/share/dbus-1/system.d
+# and /etc/dbus-1/system.d only.
+file "$root" /usr/share/dbus-1/system.d/org.migcompat.MigCompat1.conf
+# libvirt reads hooks from /etc/libvirt/hooks only.
+file "$root" /etc/libvirt/hooks/qemu.d/50-migcompat x
+hook=$root/etc/libvirt/hooks/qemu.d/50-migcompat
+if [ -f "$hook" ]; then
+        grep -q '@[A-Z_]*@' "$hook" && fail "the installed hook has unconfigured @VARIABLES@"
+        for v in ctl conf; do
+                p=$(sed -n "s/^$v=\\\${[A-Z_]*:-\\(.*\\)}\$/\\1/p" "$hook")
+                if [ -z "$p" ]; then
+                        fail "the hook sets no default $v"
+                elif [ -f "$root$p" ]; then
+                        echo "ok: the hook's $v is $p, installed"
+                else
+                        fail "the hook's $v is $p, which is not installed"
+                fi
+        done
+fi
+# The activation file and the unit name an installed daemon.
+for f in "$root$MC_CONF_DBUS_SERVICES_DIR/org.migcompat.MigCompat1.service" "$root$MC_CONF_UNIT_DIR/migcompatd.service"; do
+        [ -f "$f" ] || continue
+        exe=$(sed -n 's/^Exec\(Start\)\{0,1\}=\([^ ]*\).*/\2/p' "$f")
+        case $exe in
+        /bin/false) ;;
+        *) [ -x "$root$exe" ] && echo "ok: ${f#"$root"} runs $exe, installed" ||
+                fail "${f#"$root"} runs $exe, which is not installed" ;;
+        esac
+done
+grep -q "restart libvirtd or virtqemud" "$tmp/install0.log" &&
+        echo "ok: cmake --install says that libvirt must be restarted to run the hook" ||
+        fail "cmake --install does not say that libvirt looks for hooks only when it starts"
+
 # ---- pass 1: the ctest build with --prefix /usr ----------------------------------
 echo "== pass 1: $cmake --install $build --prefix /usr (configured with prefix $MC_CONF_PREFIX)"
 root=$tmp/pass1

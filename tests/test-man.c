@@ -161,7 +161,7 @@ static void help_option_free(HelpOption *o) {
  * as an example command line, are not options.) */
 static GPtrArray *help_options(const char *help) {
         g_autoptr(GRegex) re = g_regex_new("^  (?:-([A-Za-z0-9]),? |   )--([a-z0-9][a-z0-9-]*)"
-                                           "(?:=(\\S+))?(?=\\s|$)",
+                                           "(?:=(\\S+)|\\[=(\\S+)\\])?(?=\\s|$)",
                                            G_REGEX_MULTILINE, 0, NULL);
         g_autoptr(GMatchInfo) m = NULL;
         GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify) help_option_free);
@@ -171,10 +171,11 @@ static GPtrArray *help_options(const char *help) {
                 HelpOption *o = g_new0(HelpOption, 1);
                 g_autofree char *s = g_match_info_fetch(m, 1);
                 g_autofree char *a = g_match_info_fetch(m, 3);
+                g_autofree char *optional = g_match_info_fetch(m, 4); /* "--opt[=ARG]" */
 
                 o->shortopt = s && *s ? s[0] : 0;
                 o->longopt = g_match_info_fetch(m, 2);
-                o->arg = a && *a ? g_steal_pointer(&a) : NULL;
+                o->arg = a && *a ? g_steal_pointer(&a) : optional && *optional ? g_steal_pointer(&optional) : NULL;
                 g_ptr_array_add(out, o);
                 g_match_info_next(m, NULL);
         }
@@ -217,7 +218,10 @@ static void check_options(const char *program, const char *page_name) {
                                 g_autoptr(GRegex) words = g_regex_new("[A-Z][A-Z0-9_]*", 0, 0, NULL);
                                 g_autoptr(GMatchInfo) wm = NULL;
 
-                                ck_assert_msg(g_str_has_prefix(strstr(l, want) + strlen(want), " Ns = Ns "),
+                                /* An optional argument: "Ns Oo = Ns Ar FORM Oc". */
+                                const char *after = strstr(l, want) + strlen(want);
+                                ck_assert_msg(g_str_has_prefix(after, " Ns = Ns ") ||
+                                                      g_str_has_prefix(after, " Ns Oo = Ns "),
                                               "%s: the entry of --%s should read \"%s Ns = Ns ...\": %s",
                                               page_name, o->longopt, want, l);
                                 g_regex_match(words, o->arg, 0, &wm);

@@ -160,7 +160,7 @@ START_TEST(two_hosts_libvirt) {
                 start_with_shipped_data(h);
                 ck_assert_int_eq(run_ctl(h, args, &md, NULL), 0);
                 ck_assert_int_eq(mc_harness_stop_daemon(h), 0);
-                ck_assert_msg(strstr(md, "<derived-from name=\"pf-firmware\" value=\"28.38.1900\"/>"), "%s", md);
+                ck_assert_msg(strstr(md, "<migcompat:derived-from name=\"pf-firmware\" value=\"28.38.1900\"/>"), "%s", md);
         }
         {
                 g_autofree char *xml = g_strdup_printf(

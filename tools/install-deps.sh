@@ -4,6 +4,9 @@
 # every package is already installed (so it is quick to re-run).
 set -eu
 
+# libvirt-daemon, libvirt-clients, qemu-system-x86: the live migration test
+# (session-mode libvirtd only, so not libvirt-daemon-system and its system
+# services); dbus, debhelper, dpkg-dev, lintian: tools/test-deb.sh.
 PACKAGES="
     cmake gcc make pkg-config
     libsystemd-dev libglib2.0-dev libjson-glib-dev libudev-dev
@@ -11,6 +14,8 @@ PACKAGES="
     dbus-daemon dbus-bin systemd util-linux strace
     mdevctl mandoc
     curl placement-api python3-nova python3-jsonschema python3-yaml
+    libvirt-daemon libvirt-clients qemu-system-x86
+    dbus debhelper dpkg-dev lintian
 "
 
 missing=""

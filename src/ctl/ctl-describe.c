@@ -7,7 +7,7 @@
  * carries it to the destination (ctl-metadata.h):
  *
  *   virsh metadata DOMAIN --uri https://migcompat.org/xmlns/libvirt-domain/1 \
- *         --key migcompat --set "$(migcompatctl describe --domain-metadata \
+ *         --key migcompat --set "$(migcompatctl describe --domain-metadata=virsh \
  *         --id UUID=hostdev0 UUID)" --live --config
  */
 
@@ -133,7 +133,8 @@ int ctl_verb_describe(const CtlOptions *opts, int argc, char **argv) {
         }
 
         if (opts->domain_metadata) {
-                g_autofree char *xml = ctl_metadata_to_xml(src, id_uuid);
+                g_autofree char *xml =
+                        ctl_metadata_to_xml(src, id_uuid, opts->domain_metadata == CTL_METADATA_ELEMENT);
                 fputs(xml, stdout);
         } else {
                 g_autofree char *json = mc_source_to_json(src, true);

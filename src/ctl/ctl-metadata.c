@@ -30,8 +30,18 @@ static const char *src_kind_name(McSrcValueKind k) {
         return "?";
 }
 
-char *ctl_metadata_to_xml(const McSource *src, GHashTable *uuids) {
-        GString *s = g_string_new("<" CTL_METADATA_KEY " xmlns=\"" CTL_METADATA_NS "\">\n");
+char *ctl_metadata_to_xml(const McSource *src, GHashTable *uuids, bool in_namespace) {
+        /* Every element prefixed, as libvirt writes what "virsh metadata
+         * --set" gave it; or none, since that command binds the namespace
+         * itself and refuses an element that already declares the prefix. */
+        const char *pfx = in_namespace ? CTL_METADATA_KEY ":" : "";
+        GString *s = g_string_new(NULL);
+
+        if (in_namespace)
+                g_string_append(s, "<" CTL_METADATA_KEY ":" CTL_METADATA_KEY " xmlns:" CTL_METADATA_KEY
+                                   "=\"" CTL_METADATA_NS "\">\n");
+        else
+                g_string_append(s, "<" CTL_METADATA_KEY ">\n");
 
         for (guint i = 0; i < src->devices->len; i++) {
                 const McSrcDevice *d = src->devices->pdata[i];
@@ -41,7 +51,7 @@ char *ctl_metadata_to_xml(const McSource *src, GHashTable *uuids) {
                 bool empty = d->params->len == 0 && d->requires == 0 &&
                              (!d->derived_from || d->derived_from->len == 0);
 
-                g_string_append_printf(s, "  <device id=\"%s\"", id);
+                g_string_append_printf(s, "  <%sdevice id=\"%s\"", pfx, id);
                 if (uuid) {
                         g_autofree char *u = g_markup_escape_text(uuid, -1);
                         g_string_append_printf(s, " uuid=\"%s\"", u);
@@ -68,24 +78,24 @@ char *ctl_metadata_to_xml(const McSource *src, GHashTable *uuids) {
                                 value = g_markup_escape_text(p->s, -1);
                                 break;
                         }
-                        g_string_append_printf(s, "    <param name=\"%s\" type=\"%s\" value=\"%s\"/>\n", name,
+                        g_string_append_printf(s, "    <%sparam name=\"%s\" type=\"%s\" value=\"%s\"/>\n", pfx, name,
                                                src_kind_name(p->kind), value);
                 }
                 for (unsigned c = 1; c < MC_CAP_ALL; c <<= 1)
                         if (d->requires & c)
-                                g_string_append_printf(s, "    <require capability=\"%s\"/>\n",
+                                g_string_append_printf(s, "    <%srequire capability=\"%s\"/>\n", pfx,
                                                        mc_cap_to_string((McCap) c));
                 for (guint k = 0; d->derived_from && k < d->derived_from->len; k++) {
                         const McPair *p = d->derived_from->pdata[k];
                         g_autofree char *name = g_markup_escape_text(p->name, -1);
                         g_autofree char *value = g_markup_escape_text(p->value, -1);
-                        g_string_append_printf(s, "    <derived-from name=\"%s\" value=\"%s\"/>\n",
+                        g_string_append_printf(s, "    <%sderived-from name=\"%s\" value=\"%s\"/>\n", pfx,
                                                name, value);
                 }
                 if (!empty)
-                        g_string_append(s, "  </device>\n");
+                        g_string_append_printf(s, "  </%sdevice>\n", pfx);
         }
-        g_string_append(s, "</" CTL_METADATA_KEY ">\n");
+        g_string_append_printf(s, "</%s" CTL_METADATA_KEY ">\n", pfx);
         return g_string_free(s, false);
 }
 
@@ -99,6 +109,7 @@ struct CtlMetadataReader {
         GHashTable *uuids;
         GHashTable *ids;
         McSrcDevice *device; /* being read */
+        char *prefix;        /* the root's, with its colon ("migcompat:"), for messages */
 };
 
 CtlMetadataReader *ctl_metadata_reader_new(void) {
@@ -116,6 +127,7 @@ void ctl_metadata_reader_free(CtlMetadataReader *r) {
         g_hash_table_unref(r->uuids);
         g_hash_table_unref(r->ids);
         mc_src_device_free(r->device);
+        g_free(r->prefix);
         g_free(r);
 }
 
@@ -285,13 +297,19 @@ bool ctl_metadata_reader_start(CtlMetadataReader *r, const CtlXmlElement *e, GEr
                 return true;
         }
         switch (r->depth++) {
-        case 0:
+        case 0: {
+                const char *colon = strchr(e->qname, ':');
+                /* Messages name the elements as the XML spells them. */
+                g_free(r->prefix);
+                r->prefix = colon ? g_strndup(e->qname, (gsize) (colon - e->qname) + 1) : g_strdup("");
                 if (!ctl_metadata_is_root(e))
                         return invalid(error, e, "expected <%s> in namespace %s", CTL_METADATA_KEY, CTL_METADATA_NS);
                 return ctl_xml_check_attrs(e, NULL, NULL, error);
+        }
         case 1:
                 if (strcmp(e->name, "device") != 0)
-                        return invalid(error, e, "unknown element; <%s> holds <device> elements", CTL_METADATA_KEY);
+                        return invalid(error, e, "unknown element; <%s%s> holds <%sdevice> elements", r->prefix,
+                                       CTL_METADATA_KEY, r->prefix);
                 return read_device(r, e, error);
         case 2:
                 if (strcmp(e->name, "param") == 0)
@@ -301,9 +319,11 @@ bool ctl_metadata_reader_start(CtlMetadataReader *r, const CtlXmlElement *e, GEr
                 if (strcmp(e->name, "derived-from") == 0)
                         return read_derived_from(r, e, error);
                 return invalid(error, e,
-                               "unknown element; <device> holds <param>, <require> and <derived-from> elements");
+                               "unknown element; <%sdevice> holds <%sparam>, <%srequire> and <%sderived-from> elements",
+                               r->prefix, r->prefix, r->prefix, r->prefix);
         default:
-                return invalid(error, e, "unexpected element: <param>, <require> and <derived-from> are empty");
+                return invalid(error, e, "unexpected element: <%sparam>, <%srequire> and <%sderived-from> are empty",
+                               r->prefix, r->prefix, r->prefix);
         }
 }
 

@@ -4,20 +4,25 @@
 /* The source description inside a libvirt domain's <metadata>, so that it
  * travels with the domain XML to the destination of a migration (DESIGN.md
  * §2.4). One element in the namespace CTL_METADATA_NS
- * (https://migcompat.org/xmlns/libvirt-domain/1), by convention with the
- * prefix "migcompat":
+ * (https://migcompat.org/xmlns/libvirt-domain/1), with the prefix
+ * "migcompat" on every element, as libvirt stores it in the domain XML:
  *
- *   <migcompat xmlns="https://migcompat.org/xmlns/libvirt-domain/1">
- *     <device id="hostdev0" uuid="6f8a1c3e-..." model="acme.example/vgpu" version="v1">
- *       <param name="framebuffer" type="int" value="512"/>
- *       <param name="display" type="bool" value="false"/>
- *       <param name="mode" type="str" value="4"/>
- *       <require capability="pre-copy"/>
- *     </device>
- *     <device id="hostdev1" model="nvidia.com/mlx5/connectx-vf" version="6.12.9+fw28.38.1900">
- *       <derived-from name="pf-firmware" value="28.38.1900"/>
- *     </device>
- *   </migcompat>
+ *   <migcompat:migcompat xmlns:migcompat="https://migcompat.org/xmlns/libvirt-domain/1">
+ *     <migcompat:device id="hostdev0" uuid="6f8a1c3e-..." model="acme.example/vgpu" version="v1">
+ *       <migcompat:param name="framebuffer" type="int" value="512"/>
+ *       <migcompat:param name="display" type="bool" value="false"/>
+ *       <migcompat:param name="mode" type="str" value="4"/>
+ *       <migcompat:require capability="pre-copy"/>
+ *     </migcompat:device>
+ *     <migcompat:device id="hostdev1" model="nvidia.com/mlx5/connectx-vf" version="6.12.9+fw28.38.1900">
+ *       <migcompat:derived-from name="pf-firmware" value="28.38.1900"/>
+ *     </migcompat:device>
+ *   </migcompat:migcompat>
+ *
+ * "virsh metadata --uri NS --key migcompat --set" takes the same element
+ * without any namespace (it binds every unbound element to --uri under
+ * the prefix --key, and fails when the element declares that prefix
+ * itself), and "virsh metadata --uri NS" prints it back that way.
  *
  * It carries exactly what a source description carries, so JSON → XML →
  * JSON gives back the same document: device id (the libvirt hostdev alias,
@@ -30,10 +35,9 @@
  *
  * Reading is strict (unknown elements and attributes of this vocabulary
  * are errors) but elements and attributes in other namespaces are left
- * alone, and the vocabulary is accepted in the namespace or in none,
- * since "virsh metadata --set" puts every element of what it is given in
- * the namespace while a hand-written element may leave children
- * unqualified. */
+ * alone. Below the root, the vocabulary is accepted in the namespace under
+ * any prefix or as the default namespace (what migcompat 0.1 printed, and
+ * libvirt keeps as given), or in none (a hand-written element). */
 
 #include "ctl-xml.h"
 #include "mc-types.h"
@@ -46,9 +50,10 @@ typedef struct {
 void ctl_metadata_free(CtlMetadata *md);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CtlMetadata, ctl_metadata_free)
 
-/* The element, indented by two spaces per level, ending with a newline.
- * uuids: device id → UUID (may be NULL). */
-char *ctl_metadata_to_xml(const McSource *src, GHashTable *uuids);
+/* The element, indented by two spaces per level, ending with a newline:
+ * in the namespace as libvirt stores it, or without one for "virsh
+ * metadata --set". uuids: device id → UUID (may be NULL). */
+char *ctl_metadata_to_xml(const McSource *src, GHashTable *uuids, bool in_namespace);
 
 /* Is s an mdev UUID (8-4-4-4-12 hex digits, either case)? */
 bool ctl_uuid_valid(const char *s);

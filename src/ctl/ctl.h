@@ -50,6 +50,13 @@ typedef enum {
         CTL_OPT_MERGE = 1u << 17,
 } CtlOptionBit;
 
+/* How describe prints the libvirt domain metadata element (ctl-metadata.h). */
+typedef enum {
+        CTL_METADATA_NONE = 0,  /* JSON, not the element */
+        CTL_METADATA_ELEMENT,   /* in its namespace, as libvirt stores it */
+        CTL_METADATA_VIRSH,     /* without a namespace, as "virsh metadata --set" takes it */
+} CtlMetadataForm;
+
 typedef struct {
         unsigned given;               /* CtlOptionBit */
         bool json;
@@ -60,9 +67,10 @@ typedef struct {
         const char *format;           /* export */
         GPtrArray *requires;          /* describe --require, char* */
         GPtrArray *ids;               /* describe --id, "[UUID=]NAME" */
-        bool domain_metadata;         /* describe --domain-metadata */
+        CtlMetadataForm domain_metadata; /* describe --domain-metadata[=FORM] */
         const char *implementation;   /* check --implementation */
-        bool hook;                    /* check-domain --hook */
+        bool hook;                    /* check-domain --hook[=GUEST] */
+        const char *hook_guest;       /* the domain name libvirt gave the hook */
         bool allow_unknown;           /* check-domain --allow-unknown */
         bool print_source;            /* check-domain --print-source */
         bool all_candidates;          /* check, check-domain --all-candidates */

@@ -85,10 +85,14 @@ static void help(void) {
                "     --id=[DEVICE=]NAME    describe: device id NAME for DEVICE\n"
                "                           (default: the UUID or address); use the\n"
                "                           libvirt hostdev alias; may be repeated\n"
-               "     --domain-metadata     describe: print the libvirt domain metadata\n"
-               "                           element instead of JSON\n"
-               "     --hook                check-domain: libvirt hook mode: nothing on\n"
-               "                           stdout, at most one line on stderr\n"
+               "     --domain-metadata[=FORM]\n"
+               "                           describe: print the libvirt domain metadata\n"
+               "                           element instead of JSON: \"element\" (default)\n"
+               "                           as the domain XML holds it, \"virsh\" without a\n"
+               "                           namespace, as \"virsh metadata --set\" takes it\n"
+               "     --hook[=GUEST]        check-domain: libvirt hook mode: nothing on\n"
+               "                           stdout, at most one line on stderr, naming\n"
+               "                           the domain GUEST\n"
                "     --allow-unknown       check-domain: exit 0 when compatibility is\n"
                "                           unknown (never when incompatible)\n"
                "     --print-source        check-domain: print the source description built\n"
@@ -109,7 +113,8 @@ static void help(void) {
                "qemu hook on the destination checks it before any memory is copied:\n"
                "  virsh metadata DOMAIN --uri " CTL_METADATA_NS " \\\n"
                "      --key " CTL_METADATA_KEY " --live --config \\\n"
-               "      --set \"$(migcompatctl describe --domain-metadata --id UUID=hostdev0 UUID)\"\n"
+               "      --set \"$(migcompatctl describe --domain-metadata=virsh \\\n"
+               "                 --id UUID=hostdev0 UUID)\"\n"
                "\n"
                "Exit status: 0 compatible or success, 1 not compatible (incompatible, or\n"
                "unknown), 2 usage or input error, 3 migcompatd cannot be reached or refused.\n"
@@ -193,8 +198,8 @@ int main(int argc, char *argv[]) {
                 { "format", required_argument, NULL, ARG_FORMAT },
                 { "require", required_argument, NULL, ARG_REQUIRE },
                 { "id", required_argument, NULL, ARG_ID },
-                { "domain-metadata", no_argument, NULL, ARG_DOMAIN_METADATA },
-                { "hook", no_argument, NULL, ARG_HOOK },
+                { "domain-metadata", optional_argument, NULL, ARG_DOMAIN_METADATA },
+                { "hook", optional_argument, NULL, ARG_HOOK },
                 { "allow-unknown", no_argument, NULL, ARG_ALLOW_UNKNOWN },
                 { "print-source", no_argument, NULL, ARG_PRINT_SOURCE },
                 { "all-candidates", no_argument, NULL, ARG_ALL_CANDIDATES },
@@ -258,11 +263,18 @@ int main(int argc, char *argv[]) {
                         opts.given |= CTL_OPT_ID;
                         break;
                 case ARG_DOMAIN_METADATA:
-                        opts.domain_metadata = true;
+                        if (!optarg || strcmp(optarg, "element") == 0)
+                                opts.domain_metadata = CTL_METADATA_ELEMENT;
+                        else if (strcmp(optarg, "virsh") == 0)
+                                opts.domain_metadata = CTL_METADATA_VIRSH;
+                        else
+                                return ctl_error(CTL_EXIT_USAGE,
+                                                 "--domain-metadata=%s: the form is \"element\" or \"virsh\"", optarg);
                         opts.given |= CTL_OPT_DOMAIN_METADATA;
                         break;
                 case ARG_HOOK:
                         opts.hook = true;
+                        opts.hook_guest = optarg && *optarg ? optarg : NULL;
                         opts.given |= CTL_OPT_HOOK;
                         break;
                 case ARG_ALLOW_UNKNOWN:
