@@ -90,6 +90,8 @@ static int on_monitor(sd_event_source *s, int fd, uint32_t revents, void *userda
 bool mc_mdev_source_attach(McMdevSource *src, sd_event *event, GError **error) {
         int r;
 
+        g_return_val_if_fail(src, false);
+        g_return_val_if_fail(event, false);
         g_return_val_if_fail(!src->monitor, false);
 
         /* "udev": events after udevd processed them, as every udev client

@@ -156,6 +156,8 @@ void mc_mdev_source_refresh_facts(McMdevSource *src) {
         Parent *p;
         MdevType *t;
 
+        g_return_if_fail(src);
+
         g_hash_table_iter_init(&pit, src->parents);
         while (g_hash_table_iter_next(&pit, NULL, (gpointer *) &p)) {
                 g_hash_table_iter_init(&tit, p->types);

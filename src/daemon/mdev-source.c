@@ -52,6 +52,8 @@ void mc_mdev_source_free(McMdevSource *src) {
 }
 
 void mc_mdev_source_rescan_all(McMdevSource *src) {
+        g_return_if_fail(src);
+
         mdev_rescan_parents(src);
         mdev_rescan_instances(src);
         mdev_end_batch(src);
@@ -59,10 +61,15 @@ void mc_mdev_source_rescan_all(McMdevSource *src) {
 }
 
 McSrcDevice *mc_mdev_source_describe(McMdevSource *src, const char *uuid, GError **error) {
-        const Instance *inst = g_hash_table_lookup(src->instances, uuid);
+        const Instance *inst;
         const Parent *p;
         const MdevType *t = NULL;
 
+        g_return_val_if_fail(src, NULL);
+        g_return_val_if_fail(uuid, NULL);
+        g_return_val_if_fail(!error || !*error, NULL);
+
+        inst = g_hash_table_lookup(src->instances, uuid);
         if (!inst) {
                 g_set_error(error, MC_ERROR, MC_ERROR_NOT_FOUND, "no mdev instance %s", uuid);
                 return NULL;
@@ -95,13 +102,19 @@ McSrcDevice *mc_mdev_source_describe(McMdevSource *src, const char *uuid, GError
 }
 
 guint mc_mdev_source_n_parents(const McMdevSource *src) {
+        g_return_val_if_fail(src, 0);
+
         return g_hash_table_size(src->parents);
 }
 
 guint mc_mdev_source_n_types(const McMdevSource *src) {
+        g_return_val_if_fail(src, 0);
+
         return src->n_types;
 }
 
 guint mc_mdev_source_n_instances(const McMdevSource *src) {
+        g_return_val_if_fail(src, 0);
+
         return g_hash_table_size(src->instances);
 }

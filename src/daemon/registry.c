@@ -71,15 +71,22 @@ void mc_registry_free(McRegistry *reg) {
 }
 
 void mc_registry_set_listener(McRegistry *reg, const McRegistryListener *listener, void *userdata) {
+        g_return_if_fail(reg);
+        g_return_if_fail(listener);
+
         reg->listener = *listener;
         reg->userdata = userdata;
 }
 
 void mc_registry_set_quiet(McRegistry *reg, bool quiet) {
+        g_return_if_fail(reg);
+
         reg->quiet = quiet;
 }
 
 const McCatalog *mc_registry_catalog(const McRegistry *reg) {
+        g_return_val_if_fail(reg, NULL);
+
         return reg->catalog;
 }
 
@@ -94,9 +101,12 @@ static char *object_key(const McImpl *impl, int model) {
 }
 
 char *mc_registry_object_path(const McImpl *impl, int model) {
-        g_autofree char *key = object_key(impl, model);
+        g_autofree char *key = NULL;
         char *path = NULL;
 
+        g_return_val_if_fail(impl, NULL);
+
+        key = object_key(impl, model);
         if (sd_bus_path_encode(MC_BUS_IMPL_PREFIX, key, &path) < 0)
                 g_error("out of memory");
         return path;
@@ -113,6 +123,9 @@ static void note_pending(McRegistry *reg, const char *id) {
 void mc_registry_put(McRegistry *reg, McImpl *impl) {
         McImpl *old;
 
+        g_return_if_fail(reg);
+        g_return_if_fail(impl && impl->id);
+
         note_pending(reg, impl->id);
         old = mc_catalog_put(reg->catalog, impl);
         if (old)
@@ -121,6 +134,9 @@ void mc_registry_put(McRegistry *reg, McImpl *impl) {
 
 void mc_registry_remove(McRegistry *reg, const char *id) {
         McImpl *old;
+
+        g_return_if_fail(reg);
+        g_return_if_fail(id);
 
         if (!mc_catalog_get(reg->catalog, id))
                 return;
@@ -152,6 +168,8 @@ bool mc_registry_commit(McRegistry *reg) {
         gpointer key, value;
         bool quiet_change = false;
         guint64 gen;
+
+        g_return_val_if_fail(reg, false);
 
         if (g_hash_table_size(reg->pending) == 0)
                 return false;
@@ -216,6 +234,9 @@ const McRegistryObject *mc_registry_lookup(const McRegistry *reg, const char *pa
         const char *slash;
         Entry *e;
 
+        g_return_val_if_fail(reg, NULL);
+        g_return_val_if_fail(path, NULL);
+
         if (sd_bus_path_decode(path, MC_BUS_IMPL_PREFIX, &key) <= 0 || !key)
                 return NULL;
         /* Ids have no '/'; a model name after one picks the object. */
@@ -241,10 +262,13 @@ static gint path_cmp(gconstpointer a, gconstpointer b) {
 }
 
 char **mc_registry_paths(const McRegistry *reg) {
-        GPtrArray *out = g_ptr_array_sized_new(g_hash_table_size(reg->entries) + 1);
+        GPtrArray *out;
         GHashTableIter it;
         gpointer value;
 
+        g_return_val_if_fail(reg, NULL);
+
+        out = g_ptr_array_sized_new(g_hash_table_size(reg->entries) + 1);
         g_hash_table_iter_init(&it, reg->entries);
         while (g_hash_table_iter_next(&it, NULL, &value)) {
                 const Entry *e = value;
@@ -257,6 +281,11 @@ char **mc_registry_paths(const McRegistry *reg) {
 }
 
 char *mc_registry_impl_path(const McRegistry *reg, const char *id) {
-        McImpl *impl = mc_catalog_get(reg->catalog, id);
+        McImpl *impl;
+
+        g_return_val_if_fail(reg, NULL);
+        g_return_val_if_fail(id, NULL);
+
+        impl = mc_catalog_get(reg->catalog, id);
         return impl ? mc_registry_object_path(impl, 0) : NULL;
 }

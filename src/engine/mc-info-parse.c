@@ -290,6 +290,46 @@ GPtrArray *mc_json_read_derived_from(McJsonCursor *c, JsonNode *node, GError **e
         return g_steal_pointer(&pairs);
 }
 
+static bool model_param(McJsonCursor *c, const char *name, JsonNode *node, void *userdata,
+                        GError **error) {
+        McModel *m = userdata;
+        McParam *p = parse_param(c, name, node, error);
+
+        if (!p)
+                return false;
+        g_ptr_array_add(m->params, p);
+        return true;
+}
+
+bool mc_json_read_params(McJsonCursor *c, JsonObject *o, McJsonParamFunc each, void *userdata,
+                         GError **error) {
+        g_autoptr(GList) names = NULL;
+        JsonObject *po;
+        gsize mark;
+
+        if (!json_object_has_member(o, "params"))
+                return true;
+        mark = mc_json_push_member(c, "params");
+        po = mc_json_expect_map(c, json_object_get_member(o, "params"), MC_MAX_PARAMS, "parameters",
+                                error);
+        if (!po)
+                return false;
+        names = json_object_get_members(po);
+        for (GList *l = names; l; l = l->next) {
+                const char *name = l->data;
+                gsize pmark = mc_json_push_member(c, name);
+                const char *why = mc_check_param_name(name);
+
+                if (why)
+                        return mc_json_fail(c, error, MC_ERROR_VALUE, "invalid parameter name: %s", why);
+                if (!each(c, name, json_object_get_member(po, name), userdata, error))
+                        return false;
+                mc_json_pop(c, pmark);
+        }
+        mc_json_pop(c, mark);
+        return true;
+}
+
 static McModel *parse_model(McJsonCursor *c, const char *name, JsonNode *node, McModelsFlags flags,
                             GError **error) {
         static const char *const template_members[] = { "versions", "params", "x-capabilities",
@@ -340,36 +380,9 @@ static McModel *parse_model(McJsonCursor *c, const char *name, JsonNode *node, M
                 mc_json_pop(c, mark);
         }
 
-        if (json_object_has_member(o, "params")) {
-                JsonObject *po;
-                g_autoptr(GList) names = NULL;
-
-                mark = mc_json_push_member(c, "params");
-                po = mc_json_expect_map(c, json_object_get_member(o, "params"), MC_MAX_PARAMS,
-                                        "parameters", error);
-                if (!po)
-                        return NULL;
-                names = json_object_get_members(po);
-                for (GList *l = names; l; l = l->next) {
-                        const char *pname = l->data;
-                        gsize pmark = mc_json_push_member(c, pname);
-                        const char *why = mc_check_param_name(pname);
-                        McParam *p;
-
-                        if (why) {
-                                mc_json_fail(c, error, MC_ERROR_VALUE, "invalid parameter name: %s",
-                                             why);
-                                return NULL;
-                        }
-                        p = parse_param(c, pname, json_object_get_member(po, pname), error);
-                        if (!p)
-                                return NULL;
-                        g_ptr_array_add(m->params, p);
-                        mc_json_pop(c, pmark);
-                }
-                mc_model_sort_params(m);
-                mc_json_pop(c, mark);
-        }
+        if (!mc_json_read_params(c, o, model_param, m, error))
+                return NULL;
+        mc_model_sort_params(m);
 
         if (json_object_has_member(o, "x-capabilities")) {
                 mark = mc_json_push_member(c, "x-capabilities");

@@ -28,3 +28,12 @@ bool mc_info_parse_models_node_full(McJsonCursor *c, JsonNode *node, McInfo *inf
 /* A derived-from object: {"<placeholder name>": "<value>", ...} as
  * McPair* sorted by name. */
 GPtrArray *mc_json_read_derived_from(McJsonCursor *c, JsonNode *node, GError **error);
+
+/* The "params" member of o when present, a map of at most MC_MAX_PARAMS
+ * parameters: each name is checked (mc_check_param_name), then each() reads
+ * its value with the cursor at the parameter. The one walk over "params"
+ * for model facts and source descriptions. */
+typedef bool (*McJsonParamFunc)(McJsonCursor *c, const char *name, JsonNode *node, void *userdata,
+                                GError **error);
+bool mc_json_read_params(McJsonCursor *c, JsonObject *o, McJsonParamFunc each, void *userdata,
+                         GError **error);

@@ -10,13 +10,12 @@
 #include "mc-parse.h"
 #include "mc-source-fast.h"
 
-static bool read_param(McJsonCursor *c, McSrcDevice *d, const char *name, JsonNode *node,
+/* The name is checked already (mc_json_read_params). */
+static bool read_param(McJsonCursor *c, const char *name, JsonNode *node, void *userdata,
                        GError **error) {
+        McSrcDevice *d = userdata;
         McSrcParam p = { .name = (char *) name };
-        const char *why = mc_check_param_name(name);
 
-        if (why)
-                return mc_json_fail(c, error, MC_ERROR_VALUE, "invalid parameter name: %s", why);
         if (mc_json_node_is_int(node)) {
                 p.kind = MC_SRC_INT;
                 p.i = json_node_get_int(node);
@@ -77,24 +76,8 @@ static McSrcDevice *read_device(McJsonCursor *c, JsonNode *node, GError **error)
         }
         d = mc_src_device_new(id, model, version);
 
-        if (json_object_has_member(o, "params")) {
-                JsonObject *po;
-                g_autoptr(GList) names = NULL;
-
-                mark = mc_json_push_member(c, "params");
-                po = mc_json_expect_map(c, json_object_get_member(o, "params"), MC_MAX_PARAMS,
-                                        "parameters", error);
-                if (!po)
-                        return NULL;
-                names = json_object_get_members(po);
-                for (GList *l = names; l; l = l->next) {
-                        gsize pmark = mc_json_push_member(c, l->data);
-                        if (!read_param(c, d, l->data, json_object_get_member(po, l->data), error))
-                                return NULL;
-                        mc_json_pop(c, pmark);
-                }
-                mc_json_pop(c, mark);
-        }
+        if (!mc_json_read_params(c, o, read_param, d, error))
+                return NULL;
 
         if (json_object_has_member(o, "requires")) {
                 mark = mc_json_push_member(c, "requires");
