@@ -114,6 +114,50 @@ int ctl_call_manager_string(sd_bus *bus, const char *method, const char *arg, ch
 
 static int read_container(sd_bus_message *m, char type, const char *contents, JsonNode **ret);
 
+/* Any basic value, as sd_bus_message_read_basic() stores it. */
+typedef union {
+        int b;
+        uint8_t y;
+        int16_t n;
+        uint16_t q;
+        int32_t i;
+        uint32_t u;
+        int64_t x;
+        uint64_t t;
+        double d;
+        const char *s;
+} BasicValue;
+
+/* A basic value: integers and booleans as such, strings, object paths and
+ * signatures as strings. */
+static JsonNode *basic_json(char type, const BasicValue *v) {
+        JsonNode *n = json_node_alloc();
+
+        switch (type) {
+        case SD_BUS_TYPE_BOOLEAN:
+                return json_node_init_boolean(n, v->b);
+        case SD_BUS_TYPE_BYTE:
+                return json_node_init_int(n, v->y);
+        case SD_BUS_TYPE_INT16:
+                return json_node_init_int(n, v->n);
+        case SD_BUS_TYPE_UINT16:
+                return json_node_init_int(n, v->q);
+        case SD_BUS_TYPE_INT32:
+        case SD_BUS_TYPE_UNIX_FD:
+                return json_node_init_int(n, v->i);
+        case SD_BUS_TYPE_UINT32:
+                return json_node_init_int(n, v->u);
+        case SD_BUS_TYPE_INT64:
+                return json_node_init_int(n, v->x);
+        case SD_BUS_TYPE_UINT64:
+                return json_node_init_int(n, (gint64) v->t);
+        case SD_BUS_TYPE_DOUBLE:
+                return json_node_init_double(n, v->d);
+        default: /* string, object path, signature */
+                return json_node_init_string(n, v->s);
+        }
+}
+
 int ctl_bus_read_json(sd_bus_message *m, JsonNode **ret) {
         const char *contents = NULL;
         char type;
@@ -124,67 +168,15 @@ int ctl_bus_read_json(sd_bus_message *m, JsonNode **ret) {
                 return r;
         if (r == 0)
                 return -ENXIO;
-        switch (type) {
-        case SD_BUS_TYPE_BOOLEAN: {
-                int b;
-                r = sd_bus_message_read_basic(m, type, &b);
+        if (type && strchr("bynqiuxtdhsog", type)) {
+                BasicValue value = { 0 };
+
+                r = sd_bus_message_read_basic(m, type, &value);
                 if (r >= 0)
-                        *ret = json_node_init_boolean(json_node_alloc(), b);
+                        *ret = basic_json(type, &value);
                 return r;
         }
-        case SD_BUS_TYPE_BYTE: {
-                uint8_t v;
-                r = sd_bus_message_read_basic(m, type, &v);
-                if (r >= 0)
-                        *ret = json_node_init_int(json_node_alloc(), v);
-                return r;
-        }
-        case SD_BUS_TYPE_INT16:
-        case SD_BUS_TYPE_UINT16: {
-                uint16_t v;
-                r = sd_bus_message_read_basic(m, type, &v);
-                if (r >= 0)
-                        *ret = json_node_init_int(json_node_alloc(),
-                                                  type == SD_BUS_TYPE_INT16 ? (int16_t) v : v);
-                return r;
-        }
-        case SD_BUS_TYPE_INT32:
-        case SD_BUS_TYPE_UINT32:
-        case SD_BUS_TYPE_UNIX_FD: {
-                uint32_t v;
-                r = sd_bus_message_read_basic(m, type, &v);
-                if (r >= 0)
-                        *ret = json_node_init_int(json_node_alloc(),
-                                                  type == SD_BUS_TYPE_UINT32 ? (gint64) v : (int32_t) v);
-                return r;
-        }
-        case SD_BUS_TYPE_INT64:
-        case SD_BUS_TYPE_UINT64: {
-                uint64_t v;
-                r = sd_bus_message_read_basic(m, type, &v);
-                if (r >= 0)
-                        *ret = json_node_init_int(json_node_alloc(), (gint64) v);
-                return r;
-        }
-        case SD_BUS_TYPE_DOUBLE: {
-                double v;
-                r = sd_bus_message_read_basic(m, type, &v);
-                if (r >= 0)
-                        *ret = json_node_init_double(json_node_alloc(), v);
-                return r;
-        }
-        case SD_BUS_TYPE_STRING:
-        case SD_BUS_TYPE_OBJECT_PATH:
-        case SD_BUS_TYPE_SIGNATURE: {
-                const char *s;
-                r = sd_bus_message_read_basic(m, type, &s);
-                if (r >= 0)
-                        *ret = json_node_init_string(json_node_alloc(), s);
-                return r;
-        }
-        default:
-                return read_container(m, type, contents, ret);
-        }
+        return read_container(m, type, contents, ret);
 }
 
 static int read_container(sd_bus_message *m, char type, const char *contents, JsonNode **ret) {
