@@ -4,6 +4,7 @@
 /* Small helpers shared by the engine tests. */
 
 #include "mc-assert.h"
+#include "mc-test-main.h"
 #include <check.h>
 #include <string.h>
 
@@ -108,13 +109,3 @@ static inline const char *test_reason_message(GPtrArray *reasons, McReasonCode c
                         return ((McReason *) reasons->pdata[i])->message;
         return NULL;
 }
-
-#define MC_TEST_MAIN(suite_fn)                                                                  \
-        int main(void) {                                                                        \
-                SRunner *sr = srunner_create(suite_fn());                                       \
-                int failed;                                                                     \
-                srunner_run_all(sr, CK_NORMAL);                                                 \
-                failed = srunner_ntests_failed(sr);                                             \
-                srunner_free(sr);                                                               \
-                return failed ? 1 : 0;                                                          \
-        }

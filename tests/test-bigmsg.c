@@ -10,6 +10,7 @@
 #include "host-fixture.h"
 #include "mc-assert.h"
 #include "mc-config.h"
+#include "mc-test-main.h"
 
 static void introspect_ok(McHarness *h, sd_bus *bus, const char *path) {
         g_autoptr(sd_bus_message) reply = NULL;
@@ -59,15 +60,9 @@ END_TEST
 int main(void) {
         Suite *s = suite_create("bigmsg");
         TCase *tc = tcase_create("sanitizer");
-        SRunner *sr;
-        int failed;
 
         tcase_set_timeout(tc, 120);
         tcase_add_test(tc, large_check_then_introspect);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
+        return mc_test_run(s);
 }

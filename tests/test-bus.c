@@ -12,9 +12,10 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "host-fixture.h"
 #include "mc-assert.h"
 #include "mc-config.h"
-#include "host-fixture.h"
+#include "mc-test-main.h"
 #include "testbed.h"
 
 #define ACME_PARENT MC_TEST_ACME_PARENT
@@ -596,11 +597,4 @@ static Suite *bus_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(bus_suite());
-        int failed;
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
-}
+MC_TEST_MAIN(bus_suite)

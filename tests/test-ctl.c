@@ -9,6 +9,7 @@
  * hostile inputs that would take too many processes to feed one by one. */
 
 #include "mc-assert.h"
+#include "mc-test-main.h"
 #include <check.h>
 #include <fcntl.h>
 #include <json-glib/json-glib.h>
@@ -1550,11 +1551,4 @@ static Suite *ctl_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(ctl_suite());
-        int failed;
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
-}
+MC_TEST_MAIN(ctl_suite)

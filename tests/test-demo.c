@@ -12,6 +12,7 @@
 #include "mc-config.h"
 #include "mc-parse.h"
 #include "mc-serialize.h"
+#include "mc-test-main.h"
 #include "testbed.h"
 
 /* Host fields and build paths differ between machines: keep the rest. */
@@ -155,11 +156,4 @@ static Suite *demo_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(demo_suite());
-        int failed;
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
-}
+MC_TEST_MAIN(demo_suite)

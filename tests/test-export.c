@@ -16,6 +16,7 @@
  * tests/test-openstack.sh. */
 
 #include "mc-assert.h"
+#include "mc-test-main.h"
 #include <check.h>
 #include <fcntl.h>
 #include <json-glib/json-glib.h>
@@ -913,11 +914,4 @@ static Suite *export_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(export_suite());
-        int failed;
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
-}
+MC_TEST_MAIN(export_suite)

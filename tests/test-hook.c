@@ -9,6 +9,7 @@
 
 #define _GNU_SOURCE
 #include "mc-assert.h"
+#include "mc-test-main.h"
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -600,11 +601,4 @@ static Suite *hook_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(hook_suite());
-        int failed;
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
-}
+MC_TEST_MAIN(hook_suite)

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "mc-test-main.h"
+
 static const char *const pages[] = {
         "migcompatd.8",
         "migcompatctl.1",
@@ -709,12 +711,4 @@ static Suite *man_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(man_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
-}
+MC_TEST_MAIN(man_suite)

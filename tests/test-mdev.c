@@ -14,6 +14,7 @@
 
 #include "mc-error.h"
 #include "mc-parse.h"
+#include "mc-test-main.h"
 #include "mdev-source.h"
 #include "sysfs.h"
 #include "testbed.h"
@@ -1279,12 +1280,4 @@ static Suite *mdev_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(mdev_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
-}
+MC_TEST_MAIN(mdev_suite)

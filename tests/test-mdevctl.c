@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "mc-error.h"
+#include "mc-test-main.h"
 #include "mdev-source.h"
 #include "testbed.h"
 
@@ -221,8 +222,6 @@ END_TEST
 int main(void) {
         Suite *s = suite_create("mdevctl");
         TCase *tc = tcase_create("mdevctl");
-        SRunner *sr;
-        int failed;
 
         if (!mdevctl_path()) {
                 printf("SKIP: mdevctl is not installed (looked for /usr/sbin/mdevctl and "
@@ -232,9 +231,5 @@ int main(void) {
         tcase_add_test(tc, test_types_match_mdevctl);
         tcase_add_test(tc, test_instances_match_mdevctl);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
+        return mc_test_run(s);
 }

@@ -19,6 +19,7 @@
 #include "mc-config.h"
 #include "mc-parse.h"
 #include "mc-sd-util.h"
+#include "mc-test-main.h"
 #include "testbed-pci.h"
 
 #define BOARD "MT_0000000838"
@@ -479,8 +480,6 @@ END_TEST
 int main(void) {
         Suite *s = suite_create("pci-host");
         TCase *tc = tcase_create("hosts");
-        SRunner *sr;
-        int failed;
 
         tcase_set_timeout(tc, 300);
         tcase_add_test(tc, two_hosts);
@@ -489,9 +488,5 @@ int main(void) {
         tcase_add_test(tc, bind_unbind_over_bus);
         tcase_add_test(tc, default_data_profile);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
+        return mc_test_run(s);
 }

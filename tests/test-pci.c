@@ -11,13 +11,14 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "mc-compat.h"
 #include "data-files.h"
 #include "identity.h"
+#include "mc-compat.h"
 #include "mc-error.h"
 #include "mc-parse.h"
 #include "mc-serialize.h"
 #include "mc-template.h"
+#include "mc-test-main.h"
 #include "mdev-source.h"
 #include "pci-source.h"
 #include "testbed-pci.h"
@@ -712,8 +713,6 @@ END_TEST
 int main(void) {
         Suite *s = suite_create("pci");
         TCase *tc = tcase_create("source");
-        SRunner *sr;
-        int failed;
 
         tcase_add_test(tc, test_enumerate_identity);
         tcase_add_test(tc, test_derived_pf_attr_and_listed_versions);
@@ -729,9 +728,5 @@ int main(void) {
         tcase_add_test(tc, test_template_errors);
         tcase_add_test(tc, test_bad_file_skipped_rest_load);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
+        return mc_test_run(s);
 }

@@ -15,6 +15,7 @@
 #include "host-fixture.h"
 #include "mc-assert.h"
 #include "mc-config.h"
+#include "mc-test-main.h"
 
 static char *impl_reason(sd_bus *bus, const char *id) {
         g_autoptr(sd_bus_message) reply = NULL;
@@ -87,16 +88,10 @@ END_TEST
 int main(void) {
         Suite *s = suite_create("probe-daemon");
         TCase *tc = tcase_create("daemon");
-        SRunner *sr;
-        int failed;
 
         tcase_set_timeout(tc, 120);
         tcase_add_test(tc, probe_leftover_killed);
         tcase_add_test(tc, untrusted_descriptor_not_run);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
+        return mc_test_run(s);
 }

@@ -3,6 +3,7 @@
  * whose first argument picks a behaviour. */
 #define _GNU_SOURCE
 #include "mc-assert.h"
+#include "mc-test-main.h"
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -796,12 +797,4 @@ static Suite *probe_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(probe_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+MC_TEST_MAIN(probe_suite)

@@ -33,6 +33,7 @@
 
 #include "harness.h"
 #include "mc-config.h"
+#include "mc-test-main.h"
 
 /* What the unit achieves with systemd 252 (Debian 12); a looser sandbox
  * fails here. Keep in step with systemd/migcompatd.service.in. */
@@ -1325,14 +1326,7 @@ static bool tools_present(void) {
 }
 
 int main(void) {
-        SRunner *sr;
-        int failed;
-
         if (!tools_present())
                 return 77;
-        sr = srunner_create(service_suite());
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
+        return mc_test_run(service_suite());
 }

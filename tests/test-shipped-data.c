@@ -269,16 +269,10 @@ END_TEST
 int main(void) {
         Suite *s = suite_create("shipped-data");
         TCase *tc = tcase_create("files");
-        SRunner *sr;
-        int failed;
 
         tcase_add_test(tc, mdev_files);
         tcase_add_test(tc, pci_files);
         tcase_add_test(tc, readers_are_strict);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
+        return mc_test_run(s);
 }

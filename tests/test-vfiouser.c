@@ -5,6 +5,7 @@
  * tests/progs/mc-probe-prog.c. */
 #define _GNU_SOURCE
 #include "mc-assert.h"
+#include "mc-test-main.h"
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1634,12 +1635,4 @@ static Suite *vfiouser_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(vfiouser_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+MC_TEST_MAIN(vfiouser_suite)
