@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* Every reader of DESIGN.md §5, and every class of error each one gives. */
+/* Every reader of migcompat-formats(5), and every class of error each one gives. */
 
 #include "mc-test.h"
 

@@ -2,7 +2,8 @@
 #pragma once
 
 /* "export": the host profile in a scheduler's format (ctl-export.c), once
- * or, with --watch, again on every change (ctl-export-watch.c). */
+ * or, with --watch, again on every change (ctl-export-watch.c); the verb
+ * and its options in ctl-export-verb.c. */
 
 #include <systemd/sd-bus.h>
 

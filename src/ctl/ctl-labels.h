@@ -2,7 +2,7 @@
 #pragma once
 
 /* Names for what a host offers, in the vocabularies of the schedulers that
- * clusters already run (DESIGN.md §2.5). Each (device model, version)
+ * clusters already run (migcompatctl(1), export). Each (device model, version)
  * pair maps to one name; distinct pairs never share one.
  *
  * Kubernetes Node Feature Discovery labels: "migcompat.org/NAME", NAME at

@@ -2,8 +2,7 @@
 #pragma once
 
 /* The source description inside a libvirt domain's <metadata>, so that it
- * travels with the domain XML to the destination of a migration (DESIGN.md
- * §2.4). One element in the namespace CTL_METADATA_NS
+ * travels with the domain XML to the destination of a migration (migcompatctl(1)). One element in the namespace CTL_METADATA_NS
  * (https://migcompat.org/xmlns/libvirt-domain/1), with the prefix
  * "migcompat" on every element, as libvirt stores it in the domain XML:
  *

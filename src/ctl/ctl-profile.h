@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Host profiles (DESIGN.md §2.5): read from a file for offline use, or
+/* Host profiles (migcompat-formats(5), HOST PROFILES): read from a file for offline use, or
  * asked of the daemon; either way parsed strictly by the engine, so a
  * check or an export works the same on both. */
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The model data files (DESIGN.md §5): facts for mdev drivers that publish
+/* The model data files (migcompat-formats(5)): facts for mdev drivers that publish
  * none, from mdev-models.d directories with override-by-name. The first
  * file in file-name order whose match fits a (driver, type) wins. A file
  * that does not parse is logged with its error and left out; the others

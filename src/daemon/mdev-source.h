@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The mdev side of discovery (DESIGN.md §2.1 "mdev", §2.2, §5 "mdev
- * sysfs"): every type of every mdev parent becomes an McImpl; running
+/* The mdev side of discovery (docs/ARCHITECTURE.md; the attributes
+ * read: migcompat-formats(5)): every type of every mdev parent becomes an McImpl; running
  * instances are kept so the source side can describe them; udev uevents
  * rescan only the parent or instance that changed.
  *

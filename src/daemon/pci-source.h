@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The vfio-pci side of discovery (DESIGN.md §2.1 "vfio-pci"): every PCI
+/* The vfio-pci side of discovery (docs/ARCHITECTURE.md): every PCI
  * function bound to a VFIO driver becomes one McImpl, kind vfio-pci, id
  * "vfio-pci:<address>". A VFIO driver is plain "vfio-pci", a variant
  * driver (a name ending in "_vfio_pci", the kernel's naming of

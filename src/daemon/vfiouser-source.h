@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The vfio-user implementations of this host (DESIGN.md §2.1, §5): the
+/* The vfio-user implementations of this host (docs/ARCHITECTURE.md; migcompat-formats(5)): the
  * descriptors in the vfio-user.d directories, each program probed with
  * --print-migration-info-json (or its cached answer), published as McImpl
  * through McVfioUserOps. Follows changes to the descriptor directories and

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The compatibility engine (DESIGN.md §2.3, §5 "Compatibility"): pure
+/* The compatibility engine (docs/ARCHITECTURE.md, "How a check
+ * travels"; migcompat-formats(5), CHECK RESULTS): pure
  * functions from a source description and a catalog to verdicts, ranked
  * candidates with instantiation recipes, and every reason for every
  * rejection. */
@@ -119,7 +120,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(McCheckResult, mc_check_result_free)
  * preferred version are used). raw_params maps parameter names to the
  * strings read from migration/<param> (NULL: every parameter at its
  * init_value). Only parameters whose value differs from off_value are
- * listed, as DESIGN.md §5 says. */
+ * listed, as migcompat-formats(5) says. */
 /* The source description carries the values a derived version was made of
  * (McModel.derived_from) when the device runs that version. */
 McSrcDevice *mc_describe_instance(const char *id, const McImpl *impl, const char *model,

@@ -114,7 +114,7 @@ McSrcDevice *mc_describe_instance(const char *id, const McImpl *impl, const char
                 } else {
                         mc_value_copy(&v, &p->init_value);
                 }
-                /* Only what differs from off_value travels (DESIGN.md §5). */
+                /* Only what differs from off_value travels (migcompat-formats(5)). */
                 if (p->has_off && mc_value_equal(&v, &p->off_value)) {
                         mc_value_clear(&v);
                         continue;

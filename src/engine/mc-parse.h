@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Strict readers for every format of DESIGN.md §5. "origin" names the
+/* Strict readers for every format of migcompat-formats(5). "origin" names the
  * input in error messages: a file path, "D-Bus argument", "stdin". Errors
  * are MC_ERROR and read "ORIGIN: $.json.path: what was expected". */
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The engine's data model (DESIGN.md §1, §5). Everything here is plain
+/* The engine's data model (docs/ARCHITECTURE.md; the formats:
+ * migcompat-formats(5)). Everything here is plain
  * memory: no I/O. Migration information and implementations are immutable
  * once built and reference counted, so the registry can swap an
  * implementation while a D-Bus reply or a check result still holds the old
@@ -270,7 +271,7 @@ const McSrcParam *mc_src_device_find_param(const McSrcDevice *d, const char *nam
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(McSource, mc_source_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(McSrcDevice, mc_src_device_free)
 
-/* Validation of the words of DESIGN.md §5; each returns NULL when valid,
+/* Validation of the words of migcompat-formats(5); each returns NULL when valid,
  * else a static description of what is expected. */
 const char *mc_check_model_string(const char *s);
 const char *mc_check_version_string(const char *s);
