@@ -3,8 +3,8 @@
 """No two modules of one directory include or call each other in a loop.
 
 Each file is a node. A file depends on the header it includes ("B.h"), and
-a .c file on the .c file that defines a function it calls (a definition
-outside "static"); a header declares, it does not call. Function pointers
+on the .c file that defines a function it calls (a definition outside
+"static"); a header calls only from its inline functions and macros. Function pointers
 handed over at run time (callbacks, listeners) are not calls: they are how
 a lower layer reports to the layer above without knowing it.
 
@@ -18,6 +18,8 @@ import sys
 DEF = re.compile(r'^(?!static\b)(?:[A-Za-z_][\w \t\*]*?[\s\*])?([a-z_]\w*)\s*\(([^;{]*)\)\s*(?:__attribute__\(\([^)]*\)\)\s*)?\{',
                  re.M | re.S)
 INCLUDE = re.compile(r'^#include\s+"([^"]+)\.h"', re.M)
+INLINE = re.compile(r'^static inline [^;{]*\{(.*?)^\}', re.M | re.S)
+MACRO = re.compile(r'^#define \w+\(.*?(?<!\\)$', re.M | re.S)
 IDENT = re.compile(r'\b([a-z_]\w*)\s*\(')
 
 
@@ -45,9 +47,12 @@ def graph(directory):
             header = inc + '.h'
             if header in files and header != name:
                 edges[name].setdefault(header, set()).add('#include "%s"' % header)
+        body = strip(text)
         if not name.endswith('.c'):
-            continue  # a header declares, it does not call
-        for fn in IDENT.findall(strip(text)):
+            # A header declares, it does not call, except in its inline
+            # functions and macros.
+            body = '\n'.join(INLINE.findall(body) + MACRO.findall(body))
+        for fn in IDENT.findall(body):
             owner = defined.get(fn)
             if owner and owner != name:
                 edges[name].setdefault(owner, set()).add(fn + '()')

@@ -58,6 +58,12 @@ const char *ctl_json_str(JsonObject *o, const char *member) {
         return json_node_get_string(n);
 }
 
+/* ctl_json_str(), "?" when absent: for text that is printed. */
+static const char *json_text(JsonObject *o, const char *member) {
+        const char *s = ctl_json_str(o, member);
+        return s ? s : "?";
+}
+
 JsonArray *ctl_json_arr(JsonObject *o, const char *member) {
         JsonNode *n = o ? json_object_get_member(o, member) : NULL;
         return n && JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
@@ -135,8 +141,8 @@ static void print_recipe(JsonObject *r) {
         const char *kind = ctl_json_str(r, "kind");
         if (g_strcmp0(kind, "vfio-pci") == 0) {
                 g_autofree char *line = g_strdup_printf("PCI function %s (driver %s)",
-                                                        ctl_json_text(r, "address"),
-                                                        ctl_json_text(r, "driver"));
+                                                        json_text(r, "address"),
+                                                        json_text(r, "driver"));
                 ctl_print_wrapped("      assign  ", 14, line);
         } else if (g_strcmp0(kind, "mdev") == 0) {
                 JsonArray *writes = ctl_json_arr(r, "writes");
@@ -160,8 +166,8 @@ static void print_recipe(JsonObject *r) {
 static void print_reasons(JsonArray *reasons, int indent) {
         for (guint i = 0; reasons && i < json_array_get_length(reasons); i++) {
                 JsonObject *r = ctl_json_obj_at(reasons, i);
-                g_autofree char *prefix = g_strdup_printf("%*s%s: ", indent, "", ctl_json_text(r, "code"));
-                ctl_print_wrapped(prefix, indent + 4, ctl_json_text(r, "message"));
+                g_autofree char *prefix = g_strdup_printf("%*s%s: ", indent, "", json_text(r, "code"));
+                ctl_print_wrapped(prefix, indent + 4, json_text(r, "message"));
         }
 }
 
@@ -173,10 +179,10 @@ static void print_device(JsonObject *d) {
         gint64 omitted;
 
         if (model)
-                printf("%s: %s (%s%s%s)\n", ctl_json_text(d, "id"), ctl_json_text(d, "verdict"), model,
+                printf("%s: %s (%s%s%s)\n", json_text(d, "id"), json_text(d, "verdict"), model,
                        version ? ", version " : "", version ? version : "");
         else
-                printf("%s: %s (no device model)\n", ctl_json_text(d, "id"), ctl_json_text(d, "verdict"));
+                printf("%s: %s (no device model)\n", json_text(d, "id"), json_text(d, "verdict"));
         print_reasons(ctl_json_arr(d, "reasons"), 2);
         for (guint k = 0; cands && k < json_array_get_length(cands); k++) {
                 JsonObject *c = ctl_json_obj_at(cands, k);
@@ -185,7 +191,7 @@ static void print_device(JsonObject *d) {
                 const char *what = is_chosen ? "use" : g_strcmp0(cv, "incompatible") == 0 ? "rejected" : "also";
                 JsonObject *recipe = ctl_json_obj(c, "recipe");
 
-                printf("  %-9s%s%s\n", what, ctl_json_text(c, "implementation"),
+                printf("  %-9s%s%s\n", what, json_text(c, "implementation"),
                        g_strcmp0(cv, "unknown") == 0 ? " (unknown)" : "");
                 if (is_chosen && recipe)
                         print_recipe(recipe);

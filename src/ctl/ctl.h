@@ -120,11 +120,6 @@ void ctl_print_json(JsonNode *node);
 /* Small readers of JSON members; NULL (or the default) when absent or of
  * another type. */
 const char *ctl_json_str(JsonObject *o, const char *member);
-/* The same, "?" when absent: for text that is printed. */
-static inline const char *ctl_json_text(JsonObject *o, const char *member) {
-        const char *s = ctl_json_str(o, member);
-        return s ? s : "?";
-}
 JsonArray *ctl_json_arr(JsonObject *o, const char *member);
 JsonObject *ctl_json_obj(JsonObject *o, const char *member);
 JsonObject *ctl_json_obj_at(JsonArray *a, guint i);
