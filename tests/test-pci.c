@@ -71,7 +71,8 @@ static void rec_changed(void *ud) {
         ((Fx *) ud)->changed++;
 }
 
-static const McDataFile *rec_lookup(void *ud, const GPtrArray *identity) {
+static const McDataFile *rec_lookup(void *ud, const GPtrArray *identity,
+                                    const char **untrusted G_GNUC_UNUSED) {
         Fx *fx = ud;
         for (guint i = 0; i < fx->files->len; i++)
                 if (mc_pci_data_file_matches(fx->files->pdata[i], identity))
@@ -583,7 +584,8 @@ static void nvidia_put(void *ud, McImpl *impl) {
 static void nvidia_remove(void *ud, const char *id) {
         g_hash_table_remove(ud, id);
 }
-static const McDataFile *nvidia_lookup(void *ud, const char *driver, const char *type_id) {
+static const McDataFile *nvidia_lookup(void *ud, const char *driver, const char *type_id,
+                                       const char **untrusted G_GNUC_UNUSED) {
         static McDataFile *f;
         static const char json[] =
                 "{\"match\": {\"driver\": \"nvidia\", \"type\": \"nvidia-63\"},"
@@ -698,9 +700,9 @@ START_TEST(test_bad_file_skipped_rest_load) {
         mc_pairs_set(ident, "driver", "mlx5_vfio_pci");
         mc_pairs_set(ident, "vendor", "0x15b3");
         mc_pairs_set(ident, "device", "0x101e");
-        ck_assert_ptr_null(mc_data_files_lookup_pci(df, ident)); /* pf-driver missing */
+        ck_assert_ptr_null(mc_data_files_lookup_pci(df, ident, NULL)); /* pf-driver missing */
         mc_pairs_set(ident, "pf-driver", "mlx5_core");
-        ck_assert_ptr_nonnull(mc_data_files_lookup_pci(df, ident));
+        ck_assert_ptr_nonnull(mc_data_files_lookup_pci(df, ident, NULL));
         ck_assert(mc_data_files_names_driver(df, "mlx5_vfio_pci"));
         ck_assert(!mc_data_files_names_driver(df, "x_vfio_pci"));
         unlink(good);

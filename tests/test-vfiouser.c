@@ -1172,7 +1172,7 @@ START_TEST(test_untrusted_data_file) {
         ck_assert_int_eq(chmod(file, 0644), 0);
         df = mc_data_files_new(dirs);
         mc_data_files_load(df);
-        ck_assert_ptr_nonnull(mc_data_files_lookup(df, "drv", "t-1"));
+        ck_assert_ptr_nonnull(mc_data_files_lookup(df, "drv", "t-1", NULL));
 
         for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
                 if (cases[i].uid != 0 && geteuid() != 0)
@@ -1181,7 +1181,7 @@ START_TEST(test_untrusted_data_file) {
                 ck_assert_int_eq(chmod(file, cases[i].file_mode), 0);
                 ck_assert_int_eq(chmod(dir, cases[i].dir_mode), 0);
                 ck_assert(mc_data_files_load(df));
-                ck_assert_msg(!mc_data_files_lookup(df, "drv", "t-1"), "case %zu: untrusted file used", i);
+                ck_assert_msg(!mc_data_files_lookup(df, "drv", "t-1", NULL), "case %zu: untrusted file used", i);
                 ck_assert_uint_eq(mc_data_files_n_loaded(df), 0);
 
                 /* Fixed: used again. */
@@ -1189,7 +1189,7 @@ START_TEST(test_untrusted_data_file) {
                 ck_assert_int_eq(chmod(file, 0644), 0);
                 ck_assert_int_eq(chmod(dir, 0755), 0);
                 ck_assert(mc_data_files_load(df));
-                ck_assert_ptr_nonnull(mc_data_files_lookup(df, "drv", "t-1"));
+                ck_assert_ptr_nonnull(mc_data_files_lookup(df, "drv", "t-1", NULL));
         }
         unlink(file);
         rmdir(dir);
