@@ -114,7 +114,7 @@ static char *untrusted_reason(const char *path, const char *message) {
 
         if (strncmp(message, path, n) == 0 && g_str_has_prefix(message + n, " is not trusted"))
                 return g_strdup_printf("model data file %s", message);
-        return g_strdup_printf("model data file %s is not trusted: %s", path, message);
+        return g_strdup_printf("model data file %s cannot be trusted: %s", path, message);
 }
 
 /* Read one file into a new entry; NULL when it cannot be read at all. */
@@ -156,7 +156,8 @@ static Entry *entry_read(const char *name, const char *path, bool pci) {
                  * logged either (it may be a link to a file of root's). */
                 if (e->file)
                         g_clear_pointer(&e->file->info, mc_info_unref);
-                mc_log_warning("%s%s", untrusted,
+                /* "Model data file ...", as the other lines. */
+                mc_log_warning("M%s%s", untrusted + 1,
                                e->file ? "; what it matches is not migratable"
                                        : "; it does not parse either, and is left out");
                 e->untrusted = g_steal_pointer(&untrusted);
