@@ -62,7 +62,8 @@ static void rec_changed(void *ud) {
         fx->changed++;
 }
 
-static const McDataFile *rec_lookup(void *ud, const char *driver, const char *type_id) {
+static const McDataFile *rec_lookup(void *ud, const char *driver, const char *type_id,
+                                    const char **untrusted G_GNUC_UNUSED) {
         Fx *fx = ud;
         fx->lookups++;
         for (guint i = 0; i < fx->data_files->len; i++)

@@ -9,9 +9,12 @@
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "data-files.h"
+#include "dir-watch.h"
 #include "identity.h"
 #include "mc-compat.h"
 #include "mc-error.h"
@@ -53,6 +56,7 @@ typedef struct {
         GPtrArray *log;
         guint changed;
         GPtrArray *files; /* McDataFile* */
+        McDataFiles *df;  /* when set, lookup asks it instead of files */
 } Fx;
 
 static void rec_put(void *ud, McImpl *impl) {
@@ -72,8 +76,10 @@ static void rec_changed(void *ud) {
         ((Fx *) ud)->changed++;
 }
 
-static const McDataFile *rec_lookup(void *ud, const GPtrArray *identity) {
+static const McDataFile *rec_lookup(void *ud, const GPtrArray *identity, const char **untrusted) {
         Fx *fx = ud;
+        if (fx->df)
+                return mc_data_files_lookup_pci(fx->df, identity, untrusted);
         for (guint i = 0; i < fx->files->len; i++)
                 if (mc_pci_data_file_matches(fx->files->pdata[i], identity))
                         return fx->files->pdata[i];
@@ -117,6 +123,8 @@ static void fx_free(Fx *fx) {
         g_hash_table_unref(fx->published);
         g_ptr_array_unref(fx->log);
         g_ptr_array_unref(fx->files);
+        if (fx->df)
+                mc_data_files_free(fx->df);
         mc_testbed_free(fx->tb);
         g_free(fx);
 }
@@ -584,7 +592,8 @@ static void nvidia_put(void *ud, McImpl *impl) {
 static void nvidia_remove(void *ud, const char *id) {
         g_hash_table_remove(ud, id);
 }
-static const McDataFile *nvidia_lookup(void *ud, const char *driver, const char *type_id) {
+static const McDataFile *nvidia_lookup(void *ud, const char *driver, const char *type_id,
+                                       const char **untrusted G_GNUC_UNUSED) {
         static McDataFile *f;
         static const char json[] =
                 "{\"match\": {\"driver\": \"nvidia\", \"type\": \"nvidia-63\"},"
@@ -699,14 +708,264 @@ START_TEST(test_bad_file_skipped_rest_load) {
         mc_pairs_set(ident, "driver", "mlx5_vfio_pci");
         mc_pairs_set(ident, "vendor", "0x15b3");
         mc_pairs_set(ident, "device", "0x101e");
-        ck_assert_ptr_null(mc_data_files_lookup_pci(df, ident)); /* pf-driver missing */
+        ck_assert_ptr_null(mc_data_files_lookup_pci(df, ident, NULL)); /* pf-driver missing */
         mc_pairs_set(ident, "pf-driver", "mlx5_core");
-        ck_assert_ptr_nonnull(mc_data_files_lookup_pci(df, ident));
+        ck_assert_ptr_nonnull(mc_data_files_lookup_pci(df, ident, NULL));
         ck_assert(mc_data_files_names_driver(df, "mlx5_vfio_pci"));
         ck_assert(!mc_data_files_names_driver(df, "x_vfio_pci"));
         unlink(good);
         unlink(bad);
         rmdir(dir);
+}
+END_TEST
+
+
+/* ---- model data files only root can have written (trust.h) ----------------- */
+
+#define NOBODY 65534
+
+typedef struct {
+        GHashTable *pub;  /* mdev: id -> McImpl* */
+        McDataFiles *df;  /* mdev-models.d */
+} TrustMdev;
+
+static void trust_put(void *ud, McImpl *impl) {
+        g_hash_table_replace(((TrustMdev *) ud)->pub, g_strdup(impl->id), impl);
+}
+static void trust_remove(void *ud, const char *id) {
+        g_hash_table_remove(((TrustMdev *) ud)->pub, id);
+}
+static const McDataFile *trust_lookup(void *ud, const char *driver, const char *type_id,
+                                      const char **untrusted) {
+        return mc_data_files_lookup(((TrustMdev *) ud)->df, driver, type_id, untrusted);
+}
+
+/* As the daemon: a change notification reloads the names and refreshes. */
+typedef struct {
+        McDataFiles *df;
+        McMdevSource *mdev;
+        McPciSource *pci;
+        guint calls;
+} TrustWatch;
+
+static void trust_changed(McDirWatch *w, const GPtrArray *names, void *ud) {
+        TrustWatch *tw = ud;
+        tw->calls++;
+        if (!mc_data_files_reload_names(tw->df, names))
+                return;
+        if (tw->mdev)
+                mc_mdev_source_refresh_facts(tw->mdev);
+        if (tw->pci)
+                mc_pci_source_refresh_facts(tw->pci);
+}
+
+static void write_file(const char *path, const char *content) {
+        ck_assert(g_file_set_contents(path, content, -1, NULL));
+        ck_assert_int_eq(chmod(path, 0644), 0);
+}
+
+/* Not migratable, no facts, and the reason names the file, what is wrong
+ * and the fix. */
+static void assert_untrusted(const McImpl *impl, const char *file, const char *what, const char *fix) {
+        g_autofree char *head = g_strdup_printf("model data file %s ", file);
+        g_autofree char *fixes = g_strdup_printf("; fix: %s", fix);
+
+        ck_assert_msg(!mc_impl_migratable(impl), "%s: migratable (facts from %s) though %s is not trusted",
+                      impl->id, impl->facts_file, file);
+        ck_assert_ptr_null(impl->info);
+        ck_assert_ptr_null(impl->facts_file);
+        ck_assert_int_eq(impl->facts_from, MC_FACTS_NONE);
+        ck_assert_msg(g_str_has_prefix(impl->not_migratable_reason, head) &&
+                              strstr(impl->not_migratable_reason, what) &&
+                              g_str_has_suffix(impl->not_migratable_reason, fixes),
+                      "%s: reason \"%s\" lacks \"%s\" / \"%s\" / \"%s\"", impl->id,
+                      impl->not_migratable_reason, head, what, fixes);
+}
+
+static const McImpl *pub_get(GHashTable *pub, const char *id) {
+        const McImpl *impl = g_hash_table_lookup(pub, id);
+        ck_assert_msg(impl, "%s not published", id);
+        return impl;
+}
+
+static void assert_uses(const McImpl *impl, const char *file) {
+        ck_assert_msg(mc_impl_migratable(impl), "%s: %s", impl->id, impl->not_migratable_reason);
+        ck_assert_str_eq(impl->facts_file, file);
+}
+
+START_TEST(test_untrusted_data_files) {
+        g_autoptr(Fx) fx = fx_new();
+        g_autofree char *root = g_dir_make_tmp("mc-trust-XXXXXX", NULL);
+        g_autofree char *usr = g_build_filename(root, "usr", NULL);
+        g_autofree char *etc = g_build_filename(root, "etc", NULL);
+        g_autofree char *musr = g_build_filename(usr, "mdev-models.d", NULL);
+        g_autofree char *metc = g_build_filename(etc, "mdev-models.d", NULL);
+        g_autofree char *pusr = g_build_filename(usr, "vfio-pci-models.d", NULL);
+        g_autofree char *petc = g_build_filename(etc, "vfio-pci-models.d", NULL);
+        g_autofree char *mfile = g_build_filename(musr, "10-nvidia.json", NULL);
+        g_autofree char *mlater = g_build_filename(musr, "20-nvidia-too.json", NULL);
+        g_autofree char *metc_file = g_build_filename(metc, "10-nvidia.json", NULL);
+        g_autofree char *pfile = g_build_filename(pusr, "10-mlx5.json", NULL);
+        g_autofree char *petc_file = g_build_filename(petc, "10-mlx5.json", NULL);
+        g_autofree char *mdev_id = NULL, *fix = NULL, *fix2 = NULL;
+        const char *mdirs[] = { musr, metc, NULL };
+        const char *pdirs[] = { pusr, petc, NULL };
+        static const McMdevSourceOps mops = { .put = trust_put, .remove = trust_remove,
+                                              .lookup = trust_lookup };
+        static const char nvidia_file[] =
+                "{\"match\": {\"driver\": \"nvidia\", \"type\": \"nvidia-63\"},"
+                " \"models\": {\"nvidia.com/vgpu/grid-p4-1q\": {\"derived-version\": \"{driver-version}\"}}}";
+        TrustMdev tm = { 0 };
+        TrustWatch mw = { 0 }, pw = { 0 };
+        g_autoptr(McMdevSource) msrc = NULL;
+        g_autoptr(McDirWatch) mwatch = NULL, pwatch = NULL;
+        g_autoptr(GError) error = NULL;
+        const McImpl *cx, *vgpu;
+        struct {
+                const char *what; /* how the file, or its directory, is spoiled */
+                uid_t uid;
+                mode_t file_mode, dir_mode;
+        } cases[] = {
+                { "owned by uid 65534", NOBODY, 0644, 0755 },
+                { "writable by group and others (mode 0666)", 0, 0666, 0755 },
+                { "writable by group (mode 0775)", 0, 0644, 0775 },
+        };
+
+        if (geteuid() != 0)
+                return; /* needs chown */
+        for (const char *const *d = (const char *const[]) { usr, etc, musr, metc, pusr, petc, NULL }; *d; d++)
+                ck_assert_int_eq(mkdir(*d, 0755), 0);
+        write_file(mfile, nvidia_file);
+        /* Later in file-name order, matching the same type: never a
+         * fallback for an untrusted earlier file. */
+        write_file(mlater, nvidia_file);
+        write_file(pfile, cx_file);
+
+        tm.pub = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) mc_impl_unref);
+        tm.df = mc_data_files_new(mdirs);
+        fx->df = mc_data_files_new_pci(pdirs);
+        mc_data_files_load(tm.df);
+        mc_data_files_load(fx->df);
+
+        G_GNUC_UNUSED g_autofree char *parent = mc_testbed_add_nvidia(fx->tb, "0000:3b:00.0");
+        mc_testbed_set_nvidia_version(fx->tb, "535.104.06");
+        mc_testbed_add_connectx(fx->tb, "28.39.1002", "MT_0000000838");
+        msrc = mc_mdev_source_new(&mops, &tm, &error);
+        ck_assert_msg(msrc, "%s", error ? error->message : "?");
+        mc_mdev_source_rescan_all(msrc);
+        fx_start(fx);
+        fx_dispatch(fx);
+
+        /* Change notifications as the daemon follows them. */
+        mw = (TrustWatch) { .df = tm.df, .mdev = msrc };
+        pw = (TrustWatch) { .df = fx->df, .pci = fx->src };
+        mwatch = mc_dir_watch_new(fx->event, mdirs, trust_changed, &mw, &error);
+        ck_assert_msg(mwatch, "%s", error ? error->message : "?");
+        pwatch = mc_dir_watch_new(fx->event, pdirs, trust_changed, &pw, &error);
+        ck_assert_msg(pwatch, "%s", error ? error->message : "?");
+
+        mdev_id = mc_mdev_impl_id("0000:3b:00.0", "nvidia-63");
+#define VGPU() (vgpu = pub_get(tm.pub, mdev_id))
+#define CX() (cx = fx_get(fx, CX_ID))
+        assert_uses(VGPU(), mfile);
+        assert_uses(CX(), pfile);
+
+        for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+                bool dir = cases[i].dir_mode != 0755;
+                guint mcalls = mw.calls, pcalls = pw.calls;
+
+                /* Only what is spoiled is touched: a chmod of the
+                 * directory alone must be noticed too. */
+                if (dir) {
+                        ck_assert_int_eq(chmod(musr, cases[i].dir_mode), 0);
+                        ck_assert_int_eq(chmod(pusr, cases[i].dir_mode), 0);
+                } else {
+                        ck_assert_int_eq(chown(mfile, cases[i].uid, cases[i].uid), 0);
+                        ck_assert_int_eq(chmod(mfile, cases[i].file_mode), 0);
+                        ck_assert_int_eq(chown(pfile, cases[i].uid, cases[i].uid), 0);
+                        ck_assert_int_eq(chmod(pfile, cases[i].file_mode), 0);
+                }
+                fx_dispatch(fx);
+                ck_assert_uint_gt(mw.calls, mcalls);
+                ck_assert_uint_gt(pw.calls, pcalls);
+
+                g_clear_pointer(&fix, g_free);
+                g_clear_pointer(&fix2, g_free);
+                fix = g_strdup_printf("%s %s", cases[i].uid ? "chown root:root" : "chmod go-w",
+                                      dir ? musr : mfile);
+                fix2 = g_strdup_printf("%s %s", cases[i].uid ? "chown root:root" : "chmod go-w",
+                                       dir ? pusr : pfile);
+                assert_untrusted(VGPU(), mfile, cases[i].what, fix);
+                assert_untrusted(CX(), pfile, cases[i].what, fix2);
+                if (dir) {
+                        /* The directory at fault is named. */
+                        g_autofree char *d1 = g_strdup_printf("cannot be trusted: %s is not trusted: ", musr);
+                        g_autofree char *d2 = g_strdup_printf("cannot be trusted: %s is not trusted: ", pusr);
+                        ck_assert_ptr_nonnull(strstr(vgpu->not_migratable_reason, d1));
+                        ck_assert_ptr_nonnull(strstr(cx->not_migratable_reason, d2));
+                } else {
+                        ck_assert_ptr_nonnull(strstr(vgpu->not_migratable_reason, "10-nvidia.json is not trusted: "));
+                        ck_assert_ptr_nonnull(strstr(cx->not_migratable_reason, "10-mlx5.json is not trusted: "));
+                }
+                ck_assert_uint_eq(mc_data_files_n_loaded(fx->df), 0);
+
+                /* Fixed: used again on the change notification. */
+                mcalls = mw.calls;
+                pcalls = pw.calls;
+                if (dir) {
+                        ck_assert_int_eq(chmod(musr, 0755), 0);
+                        ck_assert_int_eq(chmod(pusr, 0755), 0);
+                } else {
+                        ck_assert_int_eq(chown(mfile, 0, 0), 0);
+                        ck_assert_int_eq(chmod(mfile, 0644), 0);
+                        ck_assert_int_eq(chown(pfile, 0, 0), 0);
+                        ck_assert_int_eq(chmod(pfile, 0644), 0);
+                }
+                fx_dispatch(fx);
+                ck_assert_uint_gt(mw.calls, mcalls);
+                ck_assert_uint_gt(pw.calls, pcalls);
+                assert_uses(VGPU(), mfile);
+                assert_uses(CX(), pfile);
+        }
+
+        /* An untrusted /etc file replaces the /usr/share one of its name,
+         * as not migratable: it never falls back to the file it overrides. */
+        write_file(metc_file, nvidia_file);
+        write_file(petc_file, cx_file);
+        ck_assert_int_eq(chown(metc_file, NOBODY, NOBODY), 0);
+        ck_assert_int_eq(chown(petc_file, NOBODY, NOBODY), 0);
+        fx_dispatch(fx);
+        g_clear_pointer(&fix, g_free);
+        g_clear_pointer(&fix2, g_free);
+        fix = g_strdup_printf("chown root:root %s", metc_file);
+        fix2 = g_strdup_printf("chown root:root %s", petc_file);
+        assert_untrusted(VGPU(), metc_file, "owned by uid 65534", fix);
+        assert_untrusted(CX(), petc_file, "owned by uid 65534", fix2);
+        ck_assert_int_eq(chown(metc_file, 0, 0), 0);
+        ck_assert_int_eq(chown(petc_file, 0, 0), 0);
+        fx_dispatch(fx);
+        assert_uses(VGPU(), metc_file);
+        assert_uses(CX(), petc_file);
+
+        /* A rescan of everything decides the same. */
+        ck_assert_int_eq(chmod(metc_file, 0666), 0);
+        ck_assert(mc_data_files_load(tm.df));
+        mc_mdev_source_refresh_facts(msrc);
+        g_clear_pointer(&fix, g_free);
+        fix = g_strdup_printf("chmod go-w %s", metc_file);
+        assert_untrusted(VGPU(), metc_file, "(mode 0666)", fix);
+#undef VGPU
+#undef CX
+
+        g_clear_pointer(&mwatch, mc_dir_watch_free);
+        g_clear_pointer(&pwatch, mc_dir_watch_free);
+        g_clear_pointer(&msrc, mc_mdev_source_free);
+        mc_data_files_free(tm.df);
+        g_hash_table_unref(tm.pub);
+        for (const char *const *f = (const char *const[]) { mfile, mlater, metc_file, pfile, petc_file, NULL }; *f; f++)
+                ck_assert_int_eq(unlink(*f), 0);
+        for (const char *const *d = (const char *const[]) { musr, metc, pusr, petc, usr, etc, root, NULL }; *d; d++)
+                ck_assert_int_eq(rmdir(*d), 0);
 }
 END_TEST
 
@@ -727,6 +986,7 @@ int main(void) {
         tcase_add_test(tc, test_mdev_derived_version);
         tcase_add_test(tc, test_template_errors);
         tcase_add_test(tc, test_bad_file_skipped_rest_load);
+        tcase_add_test(tc, test_untrusted_data_files);
         suite_add_tcase(s, tc);
         return mc_test_run(s);
 }

@@ -847,20 +847,20 @@ START_TEST(data_file_memo_follows_changes) {
 
         write_file(file, "{\"match\": {\"driver\": \"drv\", \"type\": \"t-*\"}, \"models\": {\"a.com/one\": {}}}", -1);
         mc_data_files_load(df);
-        f = mc_data_files_lookup(df, "drv", "t-1");
+        f = mc_data_files_lookup(df, "drv", "t-1", NULL);
         ck_assert_ptr_nonnull(f);
-        ck_assert_ptr_eq(mc_data_files_lookup(df, "drv", "t-1"), f);
-        ck_assert_ptr_null(mc_data_files_lookup(df, "drv", "u-1"));
-        ck_assert_ptr_null(mc_data_files_lookup(df, NULL, "t-1"));
+        ck_assert_ptr_eq(mc_data_files_lookup(df, "drv", "t-1", NULL), f);
+        ck_assert_ptr_null(mc_data_files_lookup(df, "drv", "u-1", NULL));
+        ck_assert_ptr_null(mc_data_files_lookup(df, NULL, "t-1", NULL));
 
         /* The file now matches other types: the remembered answers go. */
         write_file(file, "{\"match\": {\"driver\": \"drv\", \"type\": \"u-*\"}, \"models\": {\"a.com/one\": {}}}", -1);
         ck_assert(mc_data_files_load(df));
-        ck_assert_ptr_null(mc_data_files_lookup(df, "drv", "t-1"));
-        ck_assert_ptr_nonnull(mc_data_files_lookup(df, "drv", "u-1"));
+        ck_assert_ptr_null(mc_data_files_lookup(df, "drv", "t-1", NULL));
+        ck_assert_ptr_nonnull(mc_data_files_lookup(df, "drv", "u-1", NULL));
         unlink(file);
         ck_assert(mc_data_files_load(df));
-        ck_assert_ptr_null(mc_data_files_lookup(df, "drv", "u-1"));
+        ck_assert_ptr_null(mc_data_files_lookup(df, "drv", "u-1", NULL));
         rmdir(root);
 }
 END_TEST

@@ -1156,6 +1156,8 @@ START_TEST(test_untrusted_data_file) {
         g_autofree char *dir = g_build_filename(root, "mdev-models.d", NULL);
         g_autofree char *file = g_build_filename(dir, "gpu.json", NULL);
         const char *dirs[] = { dir, NULL };
+        g_autofree char *head = g_strdup_printf("model data file %s ", file);
+        const char *why = NULL;
         g_autoptr(McDataFiles) df = NULL;
         struct {
                 uid_t uid;
@@ -1173,7 +1175,7 @@ START_TEST(test_untrusted_data_file) {
         ck_assert_int_eq(chmod(file, 0644), 0);
         df = mc_data_files_new(dirs);
         mc_data_files_load(df);
-        ck_assert_ptr_nonnull(mc_data_files_lookup(df, "drv", "t-1"));
+        ck_assert_ptr_nonnull(mc_data_files_lookup(df, "drv", "t-1", NULL));
 
         for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
                 if (cases[i].uid != 0 && geteuid() != 0)
@@ -1182,7 +1184,13 @@ START_TEST(test_untrusted_data_file) {
                 ck_assert_int_eq(chmod(file, cases[i].file_mode), 0);
                 ck_assert_int_eq(chmod(dir, cases[i].dir_mode), 0);
                 ck_assert(mc_data_files_load(df));
-                ck_assert_msg(!mc_data_files_lookup(df, "drv", "t-1"), "case %zu: untrusted file used", i);
+                ck_assert_msg(!mc_data_files_lookup(df, "drv", "t-1", &why), "case %zu: untrusted file used", i);
+                /* Not "none matches": the reason names it. */
+                ck_assert_msg(why && g_str_has_prefix(why, head), "case %zu: %s", i, why ? why : "(none)");
+                ck_assert_ptr_nonnull(strstr(why, "; fix: "));
+                /* Another type still matches nothing. */
+                ck_assert(!mc_data_files_lookup(df, "drv", "u-1", &why));
+                ck_assert_ptr_null(why);
                 ck_assert_uint_eq(mc_data_files_n_loaded(df), 0);
 
                 /* Fixed: used again. */
@@ -1190,7 +1198,8 @@ START_TEST(test_untrusted_data_file) {
                 ck_assert_int_eq(chmod(file, 0644), 0);
                 ck_assert_int_eq(chmod(dir, 0755), 0);
                 ck_assert(mc_data_files_load(df));
-                ck_assert_ptr_nonnull(mc_data_files_lookup(df, "drv", "t-1"));
+                ck_assert_ptr_nonnull(mc_data_files_lookup(df, "drv", "t-1", &why));
+                ck_assert_ptr_null(why);
         }
         unlink(file);
         rmdir(dir);

@@ -49,14 +49,15 @@ static void src_changed(void *userdata) {
                 update_status(d);
 }
 
-static const McDataFile *src_lookup(void *userdata, const char *driver, const char *type_id) {
+static const McDataFile *src_lookup(void *userdata, const char *driver, const char *type_id,
+                                    const char **untrusted) {
         McDaemon *d = userdata;
-        return mc_data_files_lookup(d->data_files, driver, type_id);
+        return mc_data_files_lookup(d->data_files, driver, type_id, untrusted);
 }
 
-static const McDataFile *pci_lookup(void *userdata, const GPtrArray *identity) {
+static const McDataFile *pci_lookup(void *userdata, const GPtrArray *identity, const char **untrusted) {
         McDaemon *d = userdata;
-        return mc_data_files_lookup_pci(d->pci_data_files, identity);
+        return mc_data_files_lookup_pci(d->pci_data_files, identity, untrusted);
 }
 
 static bool pci_driver_known(void *userdata, const char *driver) {

@@ -139,8 +139,17 @@ static void watch_handle_event(McDirWatch *w, const struct inotify_event *ev) {
                         watch_lost(w, ev->wd, false);
                 return;
         }
-        if (ev->len == 0)
+        if (ev->len == 0) {
+                /* A watched directory's own owner or mode changed: whether
+                 * every file in it may be trusted (trust.h) changed too. */
+                if (ev->mask & IN_ATTRIB)
+                        for (guint i = 0; i < w->targets->len; i++) {
+                                Target *t = w->targets->pdata[i];
+                                if (t->wd == ev->wd && t->direct)
+                                        w->rescan_all = true;
+                        }
                 return;
+        }
 
         for (guint i = 0; i < w->targets->len; i++) {
                 Target *t = w->targets->pdata[i];

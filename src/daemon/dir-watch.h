@@ -16,7 +16,9 @@ typedef struct McDirWatch McDirWatch;
  * directories since the last call, each once, sorted; the consumer filters
  * them (hidden and temporary files are included). names == NULL means
  * "anything may have changed, rescan everything": a watched directory
- * appeared, disappeared or was renamed, or the kernel queue overflowed. */
+ * appeared, disappeared or was renamed, its own owner or mode changed
+ * (which decides whether its files may be trusted), or the kernel queue
+ * overflowed. */
 typedef void (*McDirWatchFunc)(McDirWatch *w, const GPtrArray *names, void *userdata);
 
 /* dirs: NULL-terminated. Fails only when inotify itself is unavailable

@@ -38,6 +38,7 @@
 static McImpl *type_build_impl(McMdevSource *src, MdevType *t) {
         const Parent *p = t->parent;
         const McDataFile *file = NULL;
+        const char *untrusted = NULL;
         McImpl *impl;
 
         if (t->draft) {
@@ -74,7 +75,11 @@ static McImpl *type_build_impl(McMdevSource *src, MdevType *t) {
                 return impl;
         }
         if (src->ops.lookup)
-                file = src->ops.lookup(src->userdata, p->driver, t->type_id);
+                file = src->ops.lookup(src->userdata, p->driver, t->type_id, &untrusted);
+        if (untrusted) {
+                impl->not_migratable_reason = g_strdup(untrusted);
+                return impl;
+        }
         if (file && file->info && file->derived) {
                 /* Versions derived from what the parent runs (its driver
                  * module's version, ...): read its identity once. */

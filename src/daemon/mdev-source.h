@@ -40,9 +40,12 @@ typedef struct {
         /* The model data file for a type whose driver publishes no
          * migration attributes; NULL when none matches. driver may be NULL
          * (a parent bound to no driver, like the mtty sample). The result
-         * is only used during the call (its info is referenced). May be
+         * is only used during the call (its info is referenced). When the
+         * file that matches is not trusted, NULL with *untrusted set to the
+         * not-migratable reason naming it and the fix (else NULL). May be
          * NULL: no data files. */
-        const McDataFile *(*lookup)(void *userdata, const char *driver, const char *type_id);
+        const McDataFile *(*lookup)(void *userdata, const char *driver, const char *type_id,
+                                    const char **untrusted);
 } McMdevSourceOps;
 
 McMdevSource *mc_mdev_source_new(const McMdevSourceOps *ops, void *userdata, GError **error);

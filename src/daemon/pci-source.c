@@ -75,6 +75,7 @@ static McImpl *build_impl(McPciSource *src, const PciDev *d) {
         McImpl *impl = mc_impl_new(MC_KIND_VFIO_PCI, id);
         const char *driver = mc_pairs_get(d->ident->values, "driver");
         const McDataFile *file = NULL;
+        const char *untrusted = NULL;
         g_autofree char *reason = NULL;
 
         impl->driver = g_strdup(driver);
@@ -92,7 +93,11 @@ static McImpl *build_impl(McPciSource *src, const PciDev *d) {
                 return impl;
         }
         if (src->ops.lookup)
-                file = src->ops.lookup(src->userdata, d->ident->values);
+                file = src->ops.lookup(src->userdata, d->ident->values, &untrusted);
+        if (untrusted) {
+                impl->not_migratable_reason = g_strdup(untrusted);
+                return impl;
+        }
         if (!file || !file->info) {
                 impl->not_migratable_reason = g_strdup_printf(
                         "no vfio-pci model data file matches driver %s (vendor %s, device %s); "

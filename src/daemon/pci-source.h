@@ -33,8 +33,10 @@ typedef struct {
         void (*remove)(void *userdata, const char *id);
         void (*changed)(void *userdata);
         /* The vfio-pci model data file for a function (identity: McPair*,
-         * driver, vendor, ...); NULL when none matches. May be NULL. */
-        const McDataFile *(*lookup)(void *userdata, const GPtrArray *identity);
+         * driver, vendor, ...); NULL when none matches. untrusted as in
+         * McMdevSourceOps. May be NULL. */
+        const McDataFile *(*lookup)(void *userdata, const GPtrArray *identity,
+                                    const char **untrusted);
         /* Whether some data file names this driver (a VFIO driver not
          * named like one). May be NULL. */
         bool (*driver_known)(void *userdata, const char *driver);
