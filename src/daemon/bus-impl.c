@@ -6,6 +6,8 @@
 
 #include "bus-impl.h"
 
+#include <errno.h>
+
 #include "bus-check.h"
 #include "mc-config.h"
 #include "mc-serialize.h"

@@ -3,10 +3,10 @@
 /* org.migcompat.MigCompat1.Manager at /org/migcompat/MigCompat1, plus the
  * ObjectManager. Queries read the registry only: no I/O, no processes. */
 
+#include "bus-manager.h"
+
 #include <errno.h>
 #include <string.h>
-
-#include "bus-manager.h"
 
 #include "bus-check.h"
 #include "bus-util.h"
