@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /* Answering a check, for every bus object that offers one (the manager's
- * Check and CheckWithOptions, an implementation's Check): from the answer
- * cache when the question was answered since the catalog last changed,
- * else from the engine. */
+ * Check, CheckWithOptions and CheckDevice, an implementation's Check): from
+ * the answer cache when the question was answered since the catalog last
+ * changed, else from the engine. */
 
 #include "bus-check.h"
 
@@ -73,4 +73,19 @@ int mc_bus_answer_check(McDaemon *d, sd_bus_message *m, const char *text, const 
         if (valid)
                 mc_answer_cache_store(d->answers, serial, &q, d->reply->str, d->reply->len);
         return send_answer(m, d->reply->str, d->reply->len, valid);
+}
+
+int mc_bus_answer_device(McDaemon *d, sd_bus_message *m, const McSource *src) {
+        g_autoptr(McCheckResult) res = mc_check(mc_registry_catalog(d->registry), src, NULL);
+        g_autoptr(sd_bus_message) reply = NULL;
+        int r;
+
+        d->n_checks++;
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        r = mc_bus_append_device_verdict(reply, d->registry, res->devices->pdata[0]);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
 }

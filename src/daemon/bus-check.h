@@ -13,3 +13,8 @@
 int mc_bus_answer_check(McDaemon *d, sd_bus_message *m, const char *text, const char *origin,
                         const McCheckOptions *opts, sd_bus_error *error)
         __attribute__((nonnull(1, 2, 3, 4)));
+
+/* Answer CheckDevice for a one-device source (mc_bus_read_device()): the
+ * device's verdict, its implementation's object and every reason, as m's
+ * reply. */
+int mc_bus_answer_device(McDaemon *d, sd_bus_message *m, const McSource *src) __attribute__((nonnull));

@@ -95,25 +95,12 @@ static int method_check_with_options(sd_bus_message *m, void *userdata, sd_bus_e
 static int method_check_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         McDaemon *d = userdata;
         g_autoptr(McSource) src = NULL;
-        g_autoptr(McCheckResult) res = NULL;
-        g_autoptr(sd_bus_message) reply = NULL;
-        const McDeviceResult *dr;
         int r;
 
         r = mc_bus_read_device(m, &src, error);
         if (r < 0)
                 return r;
-        res = mc_check(catalog(d), src, NULL);
-        d->n_checks++;
-        dr = res->devices->pdata[0];
-
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r < 0)
-                return r;
-        r = mc_bus_append_device_verdict(reply, d->registry, dr);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return mc_bus_answer_device(d, m, src);
 }
 
 static bool uuid_valid(const char *s) {
