@@ -129,6 +129,15 @@ if DPKG_MAINTSCRIPT_PACKAGE=migcompat deb-systemd-helper is-enabled migcompatd.s
 else
         fail "migcompatd.service is not enabled"
 fi
+# The NFD exporter ships disabled: only where the admin enables it.
+if DPKG_MAINTSCRIPT_PACKAGE=migcompat deb-systemd-helper is-enabled migcompat-nfd.service; then
+        fail "migcompat-nfd.service is enabled by the package"
+else
+        ok "migcompat-nfd.service is installed disabled"
+fi
+for f in /lib/systemd/system/migcompat-nfd.service /usr/share/migcompat/openstack/migcompat-placement-sync; do
+        [ -e "$f" ] && ok "$f" || fail "$f is not installed"
+done
 # ...and started by the maintainer script where systemd runs (not here).
 grep -q "deb-systemd-invoke \$_dh_action 'migcompatd.service'" /var/lib/dpkg/info/migcompat.postinst &&
         ok "the postinst starts migcompatd.service where systemd runs" ||
