@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bus-util.h"
+#include "mc-quote.h"
 #include "daemon.h"
 #include "mc-config.h"
 #include "mc-error.h"
@@ -155,9 +156,11 @@ static int method_check_with_options(sd_bus_message *m, void *userdata, sd_bus_e
                 r = sd_bus_message_read(m, "s", &name);
                 if (r < 0)
                         return r;
-                if (strcmp(name, "max-candidates") != 0)
+                if (strcmp(name, "max-candidates") != 0) {
+                        g_autofree char *q = mc_quote(name, 64);
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Unknown option \"%.64s\" (expected max-candidates)", name);
+                                                 "Unknown option \"%s\" (expected max-candidates)", q);
+                }
                 r = sd_bus_message_read(m, "v", "u", &max);
                 if (r < 0)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
@@ -223,9 +226,11 @@ static int method_describe(sd_bus_message *m, void *userdata, sd_bus_error *erro
         r = sd_bus_message_read(m, "s", &arg);
         if (r < 0)
                 return r;
-        if (!uuid_valid(arg))
+        if (!uuid_valid(arg)) {
+                g_autofree char *q = mc_quote(arg, 64);
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "\"%.64s\" is not a UUID (expected 8-4-4-4-12 hex digits)", arg);
+                                         "\"%s\" is not a UUID (expected 8-4-4-4-12 hex digits)", q);
+        }
         uuid = g_ascii_strdown(arg, -1);
         if (!d->mdev)
                 return sd_bus_error_setf(error, MC_BUS_ERROR_NOT_FOUND,
@@ -258,9 +263,11 @@ static int method_get_implementation(sd_bus_message *m, void *userdata, sd_bus_e
         if (r < 0)
                 return r;
         path = mc_registry_impl_path(d->registry, id);
-        if (!path)
-                return sd_bus_error_setf(error, MC_BUS_ERROR_NOT_FOUND,
-                                         "No implementation \"%.255s\" on this host", id);
+        if (!path) {
+                g_autofree char *q = mc_quote(id, 255);
+                return sd_bus_error_setf(error, MC_BUS_ERROR_NOT_FOUND, "No implementation \"%s\" on this host",
+                                         q);
+        }
         return sd_bus_reply_method_return(m, "o", path);
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "bus-util.h"
+#include "mc-quote.h"
 
 #include <errno.h>
 #include <string.h>
@@ -30,8 +31,9 @@ int mc_bus_parse_source(const char *text, const char *origin, McSource **ret, sd
 }
 
 static int invalid(sd_bus_error *error, const char *what, const char *value, const char *why) {
-        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s \"%.64s\" is not valid: %s", what,
-                                 value, why);
+        g_autofree char *q = mc_quote(value, 64);
+        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s \"%s\" is not valid: %s", what, q,
+                                 why);
 }
 
 static int read_param(sd_bus_message *m, McSrcDevice *dev, sd_bus_error *error) {
@@ -147,10 +149,12 @@ int mc_bus_read_device(sd_bus_message *m, McSource **ret, sd_bus_error *error) {
                 if (r == 0)
                         break;
                 c = mc_cap_from_string(cap);
-                if (!c)
+                if (!c) {
+                        g_autofree char *q = mc_quote(cap, 32);
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Unknown capability \"%.32s\" (expected stop-copy, pre-copy, p2p or dirty-tracking)",
-                                                 cap);
+                                                 "Unknown capability \"%s\" (expected stop-copy, pre-copy, p2p or dirty-tracking)",
+                                                 q);
+                }
                 dev->requires |= c;
         }
         r = sd_bus_message_exit_container(m);

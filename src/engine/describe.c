@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "compat.h"
+#include "mc-quote.h"
 #include "mc-error.h"
 
 /* sysfs spells booleans in several ways; accept the common ones. */
@@ -35,9 +36,9 @@ static bool raw_to_value(const McParam *p, const char *raw, McValue *v, GError *
         } else if (mc_src_param_to_value(&sp, p->type, v)) {
                 return true;
         }
-        g_set_error(error, MC_ERROR, MC_ERROR_VALUE,
-                    "migration/%s holds \"%.64s\", which is not a %s", p->name, raw,
-                    mc_param_type_to_string(p->type));
+        g_autofree char *q = mc_quote(raw, 64);
+        g_set_error(error, MC_ERROR, MC_ERROR_VALUE, "migration/%s holds \"%s\", which is not a %s", p->name,
+                    q, mc_param_type_to_string(p->type));
         return false;
 }
 
@@ -57,8 +58,9 @@ McSrcDevice *mc_describe_instance(const char *id, const McImpl *impl, const char
         if (model) {
                 why = mc_check_model_string(model);
                 if (why) {
+                        g_autofree char *q = mc_quote(model, 64);
                         g_set_error(error, MC_ERROR, MC_ERROR_VALUE,
-                                    "migration/device_model holds \"%.64s\": %s", model, why);
+                                    "migration/device_model holds \"%s\": %s", q, why);
                         return NULL;
                 }
                 m = mc_info_find_model(impl->info, model);
@@ -81,8 +83,9 @@ McSrcDevice *mc_describe_instance(const char *id, const McImpl *impl, const char
         if (version) {
                 why = mc_check_version_string(version);
                 if (why) {
+                        g_autofree char *q = mc_quote(version, 64);
                         g_set_error(error, MC_ERROR, MC_ERROR_VALUE,
-                                    "migration/version holds \"%.64s\": %s", version, why);
+                                    "migration/version holds \"%s\": %s", q, why);
                         return NULL;
                 }
                 if (m->versions->len > 0 && mc_model_version_index(m, version) < 0) {

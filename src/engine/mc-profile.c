@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mc-error.h"
+#include "mc-quote.h"
 #include "mc-info-parse.h"
 #include "mc-json.h"
 #include "mc-parse.h"
@@ -104,9 +105,9 @@ static McImpl *read_impl(McJsonCursor *c, JsonNode *node, GError **error) {
                 return NULL;
         k = mc_kind_from_string(kind);
         if (k < 0) {
+                g_autofree char *q = mc_quote(kind, 32);
                 mark = mc_json_push_member(c, "kind");
-                mc_json_fail(c, error, MC_ERROR_VALUE, "expected \"mdev\" or \"vfio-user\", got \"%.32s\"",
-                             kind);
+                mc_json_fail(c, error, MC_ERROR_VALUE, "expected \"mdev\" or \"vfio-user\", got \"%s\"", q);
                 return NULL;
         }
         impl = mc_impl_new((McKind) k, id);
@@ -139,9 +140,9 @@ static McImpl *read_impl(McJsonCursor *c, JsonNode *node, GError **error) {
         f = mc_facts_from_from_string(facts);
         mark = mc_json_push_member(c, "facts-from");
         if (f < 0) {
+                g_autofree char *q = mc_quote(facts, 32);
                 mc_json_fail(c, error, MC_ERROR_VALUE,
-                             "expected \"driver\", \"data-file\", \"program\" or \"none\", got \"%.32s\"",
-                             facts);
+                             "expected \"driver\", \"data-file\", \"program\" or \"none\", got \"%s\"", q);
                 return NULL;
         }
         impl->facts_from = (McFactsFrom) f;
