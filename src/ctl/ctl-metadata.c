@@ -227,7 +227,7 @@ static bool read_param(CtlMetadataReader *r, const CtlXmlElement *e, GError **er
                 p.kind = MC_SRC_STR;
                 p.s = (char *) value;
         } else {
-                return invalid_value(error, e, name, type, "the type is bool, int or str");
+                return invalid_value(error, e, "type", type, "not bool, int or str");
         }
         if (r->device->params->len >= MC_MAX_PARAMS)
                 return invalid(error, e, "more than %d parameters", MC_MAX_PARAMS);
