@@ -245,9 +245,11 @@ static bool read_require(CtlMetadataReader *r, const CtlXmlElement *e, GError **
                 return false;
         cap = ctl_xml_attr(e, "capability");
         c = mc_cap_from_string(cap);
-        if (!c)
-                return invalid_value(error, e, "capability", cap,
-                                     "unknown (expected stop-copy, pre-copy, p2p or dirty-tracking)");
+        if (!c) {
+                g_autofree char *q = mc_quote(cap, 32);
+                return invalid(error, e,
+                               "unknown capability \"%s\" (expected stop-copy, pre-copy, p2p or dirty-tracking)", q);
+        }
         if (r->device->requires & c)
                 return invalid(error, e, "capability \"%s\" is required twice", cap);
         r->device->requires |= c;
