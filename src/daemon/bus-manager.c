@@ -132,47 +132,17 @@ static int method_check(sd_bus_message *m, void *userdata, sd_bus_error *error) 
         return mc_bus_answer_check(d, m, text, "Check argument", NULL, error);
 }
 
-/* Check(source) with options (a{sv}):
- *   max-candidates (u)  usable candidates listed per device; 0: all */
+/* Check(source) with options (a{sv}, mc_bus_read_check_options()). */
 static int method_check_with_options(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         McDaemon *d = userdata;
         McCheckOptions opts = { 0 };
         const char *text;
-        unsigned n = 0;
         int r;
 
         r = sd_bus_message_read(m, "s", &text);
         if (r < 0)
                 return r;
-        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
-                const char *name;
-                uint32_t max;
-
-                if (++n > 16)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Too many options");
-                r = sd_bus_message_read(m, "s", &name);
-                if (r < 0)
-                        return r;
-                if (strcmp(name, "max-candidates") != 0) {
-                        g_autofree char *q = mc_quote(name, 64);
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Unknown option \"%s\" (expected max-candidates)", q);
-                }
-                r = sd_bus_message_read(m, "v", "u", &max);
-                if (r < 0)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Option max-candidates takes an unsigned 32-bit integer (u)");
-                opts.max_candidates = max == 0 ? MC_CHECK_ALL_CANDIDATES : max;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(m);
+        r = mc_bus_read_check_options(m, &opts, error);
         if (r < 0)
                 return r;
         return mc_bus_answer_check(d, m, text, "CheckWithOptions argument", &opts, error);
