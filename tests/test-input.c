@@ -357,6 +357,7 @@ START_TEST(ctl_prints_no_invalid_bytes) {
                 (const char *const[]) { "check-domain", p_dom_cut, NULL },
                 (const char *const[]) { "check-domain", "--hook", p_dom_cut, NULL },
                 (const char *const[]) { "check-domain", p_dom_bytes, NULL },
+                (const char *const[]) { "check-domain", "--hook", p_dom_bytes, NULL },
                 (const char *const[]) { "\xff-verb", NULL },
                 (const char *const[]) { "list", "--\xfe", NULL },
         };
