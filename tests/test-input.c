@@ -552,6 +552,43 @@ START_TEST(numbers_every_path) {
 }
 END_TEST
 
+/* File names are input too: a descriptor or data file whose name is not
+ * UTF-8 (or holds control characters) would become an implementation id
+ * the bus cannot carry. Such names are not ours; everything else is still
+ * served and listed. */
+START_TEST(file_names_not_utf8) {
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
+        g_autofree char *prog = mc_harness_build_path("tests/mc-probe-prog");
+        g_autofree char *desc = g_strdup_printf("{\"binary\": \"%s\", \"args\": [\"json\", \"vendor-b.com/nic\"]}", prog);
+        g_autoptr(sd_bus_message) reply = NULL;
+        g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+        int r;
+
+        g_free(mc_harness_write(f->h, "descriptors/bad\xff\xfe.json", desc));
+        g_free(mc_harness_write(f->h, "descriptors/esc\x1b[2J.json", desc));
+        g_free(mc_harness_write(f->h, "data/odd\xc3.json", "{}"));
+        mc_harness_start_daemon(f->h, NULL);
+        f->bus = mc_harness_connect(f->h);
+
+        r = sd_bus_call_method(f->bus, MC_BUS_NAME, MC_BUS_PATH, "org.freedesktop.DBus.ObjectManager",
+                               "GetManagedObjects", &error, &reply, NULL);
+        ck_assert_msg(r >= 0, "GetManagedObjects: %s", error.message ? error.message : g_strerror(-r));
+        g_clear_pointer(&reply, sd_bus_message_unref);
+        r = sd_bus_call_method(f->bus, MC_BUS_NAME, MC_BUS_PATH, MC_BUS_MANAGER_IFACE, "GetHostProfile", &error, &reply,
+                               NULL);
+        ck_assert_msg(r >= 0, "GetHostProfile: %s", error.message ? error.message : g_strerror(-r));
+        {
+                const char *profile;
+                ck_assert_int_ge(sd_bus_message_read(reply, "s", &profile), 0);
+                ck_assert(g_utf8_validate(profile, -1, NULL));
+                ck_assert_contains(profile, "vfio-user:vnic");
+                ck_assert(!strstr(profile, "vfio-user:bad"));
+                ck_assert(!strstr(profile, "vfio-user:esc"));
+        }
+        ck_assert_int_eq(mc_harness_stop_daemon(f->h), 0);
+}
+END_TEST
+
 static Suite *input_suite(void) {
         Suite *s = suite_create("input");
         TCase *tc = tcase_create("hostile");
@@ -559,6 +596,7 @@ static Suite *input_suite(void) {
         tcase_add_test(tc, every_method_every_string);
         tcase_add_test(tc, ctl_prints_no_invalid_bytes);
         tcase_add_test(tc, numbers_every_path);
+        tcase_add_test(tc, file_names_not_utf8);
         suite_add_tcase(s, tc);
         return s;
 }
