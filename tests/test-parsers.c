@@ -613,7 +613,7 @@ END_TEST
  * way (03000 as octal 1536, 0x400 and $400 as 1024) is a named error. */
 static const char *const bad_numbers[] = {
         "03000", "0x400", "$400", "+1", ".5", "1.", "-", "--1", "0400", "00", "-01", "1e", "1e+",
-        "1.e3", "0b101", "1_024", "Infinity", "NaN", "-Infinity", "1.5.2", "0e", "01.5", "1e3x",
+        "1.e3", "0b101", "1_024", "-Infinity", "1.5.2", "0e", "01.5", "1e3x",
         "0X1F", "-.5", "1ee3", "$", "0x",
 };
 static const char *const out_of_range[] = { "99999999999999999999", "9223372036854775808",
@@ -667,7 +667,7 @@ START_TEST(json_numbers_rfc8259) {
                 ck_assert(!mc_json_int_from_string(good_floats[i], &v));
         }
         /* Literals are exact too. */
-        const char *const bad_words[] = { "[tru]", "[True]", "[nul]", "[falsey]", "[undefined]" };
+        const char *const bad_words[] = { "[tru]", "[True]", "[nul]", "[falsey]", "[undefined]", "[NaN]", "[Infinity]" };
         for (gsize i = 0; i < G_N_ELEMENTS(bad_words); i++) {
                 g_autoptr(GError) e = NULL;
                 g_autoptr(JsonNode) n = mc_json_parse(bad_words[i], strlen(bad_words[i]), "t.json", &e);

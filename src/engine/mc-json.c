@@ -274,7 +274,14 @@ static bool scan_literal(Scan *s, gsize *pos, GError **error) {
                         return true;
                 }
         }
-        return bad_number(s, *pos, error, "not a number, string, true, false or null");
+        /* A word: not JSON at all (NaN and Infinity included), unlike a
+         * number-like token json-glib would read as something else. */
+        gsize end = *pos;
+        while (end < s->len && numberish(s->data[end]))
+                end++;
+        g_autofree char *tok = mc_quote_len(s->data + *pos, end - *pos, 32);
+        return scan_fail(s, *pos, error, MC_ERROR_SYNTAX,
+                         "unexpected \"%s\": expected a number, string, object, array, true, false or null", tok);
 }
 
 static void scan_level_clear(ScanLevel *l) {
