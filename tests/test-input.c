@@ -589,6 +589,59 @@ START_TEST(file_names_not_utf8) {
 }
 END_TEST
 
+/* What a driver writes in a running device's migration/ attributes is
+ * input: Describe answers within a second, with a description that is
+ * valid text or a named error, whatever bytes the attributes hold. */
+START_TEST(describe_sysfs_bytes) {
+        g_autoptr(McTestHost) f = mc_test_host_new(MC_BUS_PERMISSIVE);
+        static const char info[] = "{\"models\": {\"strs.example/t\": {\"versions\": [\"v1\"], \"params\": "
+                                   "{\"mode\": {\"type\": \"str\", \"init_value\": \"a\"}}}}}";
+        const McTestType t = { "acme_vgpu-s", "strings", NULL, "vfio-pci", 8, NULL, info };
+        g_autofree char *a63 = g_strnfill(63, 'a');
+        g_autofree char *cut = g_strconcat(a63, "\xc3\xa9", NULL);
+        g_autofree char *ctl_bytes = g_strdup("x\x1b[2J");
+        const char *const values[] = { "\xff\xfe", "a\xc3", cut, ctl_bytes, "\xed\xa0\x80" };
+        const char *const uuids[] = { "11111111-0000-4000-8000-000000000001", "11111111-0000-4000-8000-000000000002",
+                                      "11111111-0000-4000-8000-000000000003", "11111111-0000-4000-8000-000000000004",
+                                      "11111111-0000-4000-8000-000000000005" };
+        const char *const versions[] = { "v1\xff", "v1", "v1", "v1", "v1" };
+
+        mc_testbed_add_type(f->tb, f->acme, &t);
+        for (gsize i = 0; i < G_N_ELEMENTS(values); i++) {
+                const char *migration[] = { "device_model", "strs.example/t", "version", versions[i], "mode", values[i],
+                                            NULL };
+                g_free(mc_testbed_add_instance(f->tb, f->acme, "acme_vgpu-s", uuids[i], migration, false));
+        }
+        mc_harness_start_daemon(f->h, NULL);
+        f->bus = mc_harness_connect(f->h);
+        for (gsize i = 0; i < G_N_ELEMENTS(values); i++) {
+                g_autoptr(sd_bus_message) reply = NULL;
+                g_auto(sd_bus_error) error = SD_BUS_ERROR_NULL;
+                const char *json;
+                g_autoptr(sd_bus_message) m = NULL;
+                int r;
+                ck_assert_int_ge(sd_bus_message_new_method_call(f->bus, &m, MC_BUS_NAME, MC_BUS_PATH,
+                                                                MC_BUS_MANAGER_IFACE, "Describe"),
+                                 0);
+                ck_assert_int_ge(sd_bus_message_append(m, "s", uuids[i]), 0);
+                r = sd_bus_call(f->bus, m, REPLY_TIMEOUT_USEC, &error, &reply);
+                ck_assert_msg(r != -ETIMEDOUT, "Describe %s: no reply within a second", uuids[i]);
+                if (i == 2) {
+                        /* Valid text: described as it is. */
+                        ck_assert_msg(r >= 0, "%s", error.message);
+                        ck_assert_int_ge(sd_bus_message_read(reply, "s", &json), 0);
+                        ck_assert_contains(json, cut);
+                } else {
+                        ck_assert_msg(r < 0, "Describe %s answered", uuids[i]);
+                        ck_assert_msg(sd_bus_error_has_name(&error, MC_BUS_ERROR_PREFIX "NotMigratable"), "%s: %s",
+                                      error.name, error.message);
+                        ck_assert(g_utf8_validate(error.message, -1, NULL));
+                }
+        }
+        ck_assert_int_eq(mc_harness_stop_daemon(f->h), 0);
+}
+END_TEST
+
 static Suite *input_suite(void) {
         Suite *s = suite_create("input");
         TCase *tc = tcase_create("hostile");
@@ -597,6 +650,7 @@ static Suite *input_suite(void) {
         tcase_add_test(tc, ctl_prints_no_invalid_bytes);
         tcase_add_test(tc, numbers_every_path);
         tcase_add_test(tc, file_names_not_utf8);
+        tcase_add_test(tc, describe_sysfs_bytes);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -28,6 +28,15 @@ static bool parse_sysfs_bool(const char *s, bool *ret) {
 
 static bool raw_to_value(const McParam *p, const char *raw, McValue *v, GError **error) {
         McSrcParam sp = { .name = p->name, .kind = MC_SRC_STR, .s = (char *) raw };
+        const char *why;
+
+        /* A string goes into the description as it is: it must be one a
+         * source description may hold (UTF-8, no control characters). */
+        if (p->type == MC_PARAM_STR && (why = mc_check_str_value(raw))) {
+                g_autofree char *q = mc_quote(raw, 64);
+                g_set_error(error, MC_ERROR, MC_ERROR_VALUE, "migration/%s holds \"%s\": %s", p->name, q, why);
+                return false;
+        }
 
         if (p->type == MC_PARAM_BOOL) {
                 *v = (McValue) { .type = MC_PARAM_BOOL };
