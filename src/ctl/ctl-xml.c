@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "ctl-xml.h"
-#include "mc-quote.h"
 
 #include <string.h>
 
 #include "mc-error.h"
+#include "mc-quote.h"
 
 #define XML_NS "http://www.w3.org/XML/1998/namespace"
 #define XMLNS_NS "http://www.w3.org/2000/xmlns/"

@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "bus-util.h"
-#include "mc-quote.h"
 #include "daemon.h"
 #include "mc-config.h"
 #include "mc-error.h"
 #include "mc-log.h"
+#include "mc-quote.h"
 #include "mc-serialize.h"
 
 static const McCatalog *catalog(McDaemon *d) {

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "bus-util.h"
-#include "mc-quote.h"
 
 #include <errno.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include "daemon.h"
 #include "mc-error.h"
 #include "mc-parse.h"
+#include "mc-quote.h"
 
 int mc_bus_parse_source(const char *text, const char *origin, McSource **ret, sd_bus_error *error) {
         g_autoptr(GError) gerror = NULL;

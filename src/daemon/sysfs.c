@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define _GNU_SOURCE /* O_PATH */
 #include "sysfs.h"
-#include "mc-quote.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "mc-error.h"
+#include "mc-quote.h"
 
 struct McSysfsDir {
         int fd;       /* owned, unless sub */

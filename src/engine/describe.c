@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "compat.h"
-#include "mc-quote.h"
 #include "mc-error.h"
+#include "mc-quote.h"
 
 /* sysfs spells booleans in several ways; accept the common ones. */
 static bool parse_sysfs_bool(const char *s, bool *ret) {

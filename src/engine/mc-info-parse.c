@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "mc-error.h"
-#include "mc-quote.h"
 #include "mc-info-parse.h"
 #include "mc-json.h"
 #include "mc-parse.h"
+#include "mc-quote.h"
 
 static const char *const model_members[] = { "versions", "params", "x-capabilities", NULL };
 static const char *const param_members[] = { "type",           "init_value", "off_value",

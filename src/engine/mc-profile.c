@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "mc-error.h"
-#include "mc-quote.h"
 #include "mc-info-parse.h"
 #include "mc-json.h"
 #include "mc-parse.h"
+#include "mc-quote.h"
 
 void mc_profile_free(McProfile *p) {
         if (!p)
