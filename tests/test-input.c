@@ -344,6 +344,11 @@ START_TEST(ctl_prints_no_invalid_bytes) {
         g_autofree char *p_sur = mc_harness_write(f->h, "surrogate.json", src_surrogate);
         g_autofree char *p_dom_cut = mc_harness_write(f->h, "dom-cut.xml", dom_cut);
         g_autofree char *p_dom_bytes = mc_harness_write(f->h, "dom-bytes.xml", dom_bytes);
+        g_autofree char *dom_escape = g_strdup_printf(
+                "<domain><name>vm&#27;]0;title&#7;&#27;[2J</name><uuid>x&#27;[1m</uuid><metadata>"
+                "<migcompat xmlns='https://migcompat.org/xmlns/libvirt-domain/1'>"
+                "<device id='hostdev0' model='acme.example/vgpu' version='v1'/></migcompat></metadata></domain>");
+        g_autofree char *p_dom_escape = mc_harness_write(f->h, "dom-escape.xml", dom_escape);
         g_autofree char *p_bad_name = g_build_filename(mc_harness_dir(f->h), "no-such-\xff\x1b[2J.json", NULL);
         const char *const *cases[] = {
                 (const char *const[]) { "describe", "\xff\xfe" "6f8a1c3e-2b4d-4e5f-9a7b-0c1d2e3f4a5b", NULL },
@@ -358,6 +363,8 @@ START_TEST(ctl_prints_no_invalid_bytes) {
                 (const char *const[]) { "check-domain", "--hook", p_dom_cut, NULL },
                 (const char *const[]) { "check-domain", p_dom_bytes, NULL },
                 (const char *const[]) { "check-domain", "--hook", p_dom_bytes, NULL },
+                (const char *const[]) { "check-domain", p_dom_escape, NULL },
+                (const char *const[]) { "check-domain", "--hook", p_dom_escape, NULL },
                 (const char *const[]) { "\xff-verb", NULL },
                 (const char *const[]) { "list", "--\xfe", NULL },
         };
@@ -366,10 +373,11 @@ START_TEST(ctl_prints_no_invalid_bytes) {
         for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
                 g_autofree char *out = NULL, *err = NULL;
                 int status = run_ctl(f, &out, &err, cases[i]);
-                ck_assert_msg(status != 0, "case %zu succeeded", i);
+                bool may_succeed = g_strv_contains((const char *const *) cases[i], p_dom_escape);
+                ck_assert_msg(status != 0 || may_succeed, "case %zu succeeded", i);
                 assert_clean_text("stdout", out);
                 assert_clean_text("stderr", err);
-                ck_assert_msg(strlen(err) > 0, "case %zu: no message", i);
+                ck_assert_msg(strlen(err) > 0 || may_succeed, "case %zu: no message", i);
         }
         ck_assert_int_eq(mc_harness_stop_daemon(f->h), 0);
 }
