@@ -97,7 +97,9 @@ bool ctl_json_bool(JsonObject *o, const char *member, bool dflt) {
 /* ---- wrapping ------------------------------------------------------------------ */
 
 void ctl_print_wrapped(const char *first_prefix, int indent, const char *text) {
-        const char *p = text ? text : "";
+        /* Reasons and notes quote what the daemon and the files say. */
+        g_autofree char *safe = mc_text_sanitize(text);
+        const char *p = safe;
         int col = (int) strlen(first_prefix);
         bool line_start = true;
 
