@@ -33,8 +33,9 @@ static inline void fuzz_check_error(const GError *error) {
         /* mc_json_parse() validates the whole RFC 8259 grammar before
          * json-glib reads a byte: json-glib refusing what it let through
          * means the two disagree about what JSON is. */
-        FUZZ_ASSERT(!strstr(error->message, ": not valid JSON: "), "json-glib refused what the validator passed: %s",
-                    error->message);
+        const char *after_origin = strstr(error->message, ": ");
+        FUZZ_ASSERT(!after_origin || !g_str_has_prefix(after_origin + 2, "not valid JSON: "),
+                    "json-glib refused what the validator passed: %s", error->message);
 }
 
 /* Input as a cursor: NUL-separated strings and single bytes. */
