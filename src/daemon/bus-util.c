@@ -7,6 +7,7 @@
 #include "daemon.h"
 #include "mc-error.h"
 #include "mc-parse.h"
+#include "mc-quote.h"
 
 int mc_bus_parse_source(const char *text, const char *origin, McSource **ret, sd_bus_error *error) {
         g_autoptr(GError) gerror = NULL;
@@ -30,8 +31,9 @@ int mc_bus_parse_source(const char *text, const char *origin, McSource **ret, sd
 }
 
 static int invalid(sd_bus_error *error, const char *what, const char *value, const char *why) {
-        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s \"%.64s\" is not valid: %s", what,
-                                 value, why);
+        g_autofree char *q = mc_quote(value, 64);
+        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s \"%s\" is not valid: %s", what, q,
+                                 why);
 }
 
 static int read_param(sd_bus_message *m, McSrcDevice *dev, sd_bus_error *error) {
@@ -147,10 +149,12 @@ int mc_bus_read_device(sd_bus_message *m, McSource **ret, sd_bus_error *error) {
                 if (r == 0)
                         break;
                 c = mc_cap_from_string(cap);
-                if (!c)
+                if (!c) {
+                        g_autofree char *q = mc_quote(cap, 32);
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Unknown capability \"%.32s\" (expected stop-copy, pre-copy, p2p or dirty-tracking)",
-                                                 cap);
+                                                 "Unknown capability \"%s\" (expected stop-copy, pre-copy, p2p or dirty-tracking)",
+                                                 q);
+                }
                 dev->requires |= c;
         }
         r = sd_bus_message_exit_container(m);
@@ -250,5 +254,43 @@ int mc_bus_require_root(sd_bus_message *m, const char *what, sd_bus_error *error
                                          "Only root may %s; the bus does not vouch for the caller's user", what);
         if (euid != 0)
                 return sd_bus_error_setf(error, MC_BUS_ERROR_ACCESS_DENIED, "Only root may %s", what);
+        return 0;
+}
+
+int mc_bus_read_check_options(sd_bus_message *m, McCheckOptions *opts, sd_bus_error *error) {
+        unsigned n = 0;
+        int r;
+
+        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
+                const char *name;
+                uint32_t max;
+
+                if (++n > 16)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Too many options");
+                r = sd_bus_message_read(m, "s", &name);
+                if (r < 0)
+                        return r;
+                if (strcmp(name, "max-candidates") != 0) {
+                        g_autofree char *q = mc_quote(name, 64);
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Unknown option \"%s\" (expected max-candidates)", q);
+                }
+                r = sd_bus_message_read(m, "v", "u", &max);
+                if (r < 0)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Option max-candidates takes an unsigned 32-bit integer (u)");
+                opts->max_candidates = max == 0 ? MC_CHECK_ALL_CANDIDATES : max;
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
         return 0;
 }

@@ -20,6 +20,11 @@ int mc_bus_parse_source(const char *text, const char *origin, McSource **ret, sd
  * one-device source. */
 int mc_bus_read_device(sd_bus_message *m, McSource **ret, sd_bus_error *error);
 
+/* Read CheckWithOptions' options (a{sv}): "max-candidates" (u), the
+ * usable candidates to list per device (0: all). Unknown options and
+ * wrong types are InvalidArgs. */
+int mc_bus_read_check_options(sd_bus_message *m, McCheckOptions *opts, sd_bus_error *error);
+
 /* Append (s verdict, o implementation, a(sss) reasons) for one device. */
 int mc_bus_append_device_verdict(sd_bus_message *reply, const McRegistry *reg,
                                  const McDeviceResult *dr);
