@@ -1236,10 +1236,10 @@ START_TEST(domain_xml_reader) {
                   "used twice" },
                 { "<domain><metadata><migcompat xmlns='" CTL_METADATA_NS "'><device id='a' model='a.com/b'>"
                   "<param name='q' type='int' value='0x10'/></device></migcompat></metadata></domain>",
-                  "not a 64-bit decimal integer" },
+                  "not an integer as JSON writes one" },
                 { "<domain><metadata><migcompat xmlns='" CTL_METADATA_NS "'><device id='a' model='a.com/b'>"
                   "<param name='q' type='int' value='9223372036854775808'/></device></migcompat></metadata></domain>",
-                  "not a 64-bit decimal integer" },
+                  "not an integer as JSON writes one" },
                 { "<domain><metadata><migcompat xmlns='" CTL_METADATA_NS "'><device id='a' model='a.com/b'>"
                   "<param name='q' type='bool' value='on'/></device></migcompat></metadata></domain>",
                   "\"true\" or \"false\"" },

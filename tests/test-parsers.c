@@ -3,6 +3,8 @@
 /* Every reader of migcompat-formats(5), and every class of error each one gives. */
 
 #include "mc-test.h"
+#include "mc-json.h"
+#include "mc-quote.h"
 
 static const char *const design_example =
         "{\n"
@@ -168,7 +170,8 @@ START_TEST(info_errors_syntax) {
         {
                 /* Invalid UTF-8 and an embedded NUL. */
                 const char *const c1[] = { "UTF-8", NULL };
-                test_parse_fails(info_parse, info_free, "{\"models\": \"\xff\"}", 15, MC_ERROR_SYNTAX, c1);
+                /* Text that is not Unicode is a value error, as a lone surrogate escape. */
+                test_parse_fails(info_parse, info_free, "{\"models\": \"\xff\"}", 15, MC_ERROR_VALUE, c1);
                 test_parse_fails(info_parse, info_free, "{\"models\": {}}\0", 15, MC_ERROR_SYNTAX, c1);
         }
 }
@@ -604,6 +607,177 @@ START_TEST(profile_errors) {
 }
 END_TEST
 
+/* ---- strict JSON: numbers and Unicode, through every reader ------------ */
+
+/* RFC 8259's numbers and nothing else: what json-glib would read another
+ * way (03000 as octal 1536, 0x400 and $400 as 1024) is a named error. */
+static const char *const bad_numbers[] = {
+        "03000", "0x400", "$400", "+1", ".5", "1.", "-", "--1", "0400", "00", "-01", "1e", "1e+",
+        "1.e3", "0b101", "1_024", "-Infinity", "1.5.2", "0e", "01.5", "1e3x",
+        "0X1F", "-.5", "1ee3", "$", "0x",
+};
+static const char *const out_of_range[] = { "99999999999999999999", "9223372036854775808",
+                                            "-9223372036854775809", "18446744073709551616" };
+static const char *const good_ints[] = { "0", "-0", "1024", "-1", "9223372036854775807",
+                                         "-9223372036854775808" };
+static const char *const good_floats[] = { "1e3", "1E3", "1.5", "-0.0", "0.5", "1e-3", "1E+2",
+                                           "1E400", "0e0", "-1.25e-7" };
+
+static void assert_utf8_message(const GError *e) {
+        ck_assert_msg(g_utf8_validate(e->message, -1, NULL), "message is not UTF-8: %s", e->message);
+}
+
+START_TEST(json_numbers_rfc8259) {
+        for (gsize i = 0; i < G_N_ELEMENTS(bad_numbers) + G_N_ELEMENTS(out_of_range); i++) {
+                bool range = i >= G_N_ELEMENTS(bad_numbers);
+                const char *tok = range ? out_of_range[i - G_N_ELEMENTS(bad_numbers)] : bad_numbers[i];
+                const char *const frames[][2] = { { "[", "]" }, { "{\"a\": ", "}" }, { "", "" }, { " [1, ", " ] " } };
+                int64_t v;
+                for (gsize k = 0; k < G_N_ELEMENTS(frames); k++) {
+                        g_autofree char *doc = g_strconcat(frames[k][0], tok, frames[k][1], NULL);
+                        g_autoptr(GError) e = NULL;
+                        g_autoptr(JsonNode) n = mc_json_parse(doc, strlen(doc), "t.json", &e);
+                        ck_assert_msg(!n, "%s was read", doc);
+                        ck_assert_msg(e->code == MC_ERROR_VALUE, "%s: %s", doc, e->message);
+                        ck_assert_contains(e->message, range ? "out of the 64-bit range" : "is not a JSON number");
+                        assert_utf8_message(e);
+                }
+                ck_assert_msg(!mc_json_int_from_string(tok, &v), "%s read as an integer", tok);
+        }
+        for (gsize i = 0; i < G_N_ELEMENTS(good_ints); i++) {
+                g_autofree char *doc = g_strdup_printf("[%s]", good_ints[i]);
+                g_autoptr(GError) e = NULL;
+                g_autoptr(JsonNode) n = mc_json_parse(doc, strlen(doc), "t.json", &e);
+                int64_t v = 1;
+                ck_assert_msg(n, "%s: %s", doc, e ? e->message : "");
+                JsonNode *el = json_array_get_element(json_node_get_array(n), 0);
+                ck_assert(mc_json_node_is_int(el));
+                /* The other readers of integers take the same ones, as the same value. */
+                ck_assert(mc_json_int_from_string(good_ints[i], &v));
+                ck_assert_int_eq(v, json_node_get_int(el));
+                ck_assert_int_eq(v, g_ascii_strtoll(good_ints[i], NULL, 10));
+        }
+        for (gsize i = 0; i < G_N_ELEMENTS(good_floats); i++) {
+                g_autofree char *doc = g_strdup_printf("[%s]", good_floats[i]);
+                g_autoptr(GError) e = NULL;
+                g_autoptr(JsonNode) n = mc_json_parse(doc, strlen(doc), "t.json", &e);
+                int64_t v;
+                ck_assert_msg(n, "%s: %s", doc, e ? e->message : "");
+                ck_assert(!mc_json_node_is_int(json_array_get_element(json_node_get_array(n), 0)));
+                ck_assert(!mc_json_int_from_string(good_floats[i], &v));
+        }
+        /* Literals are exact too. */
+        const char *const bad_words[] = { "[tru]", "[True]", "[nul]", "[falsey]", "[undefined]", "[NaN]", "[Infinity]" };
+        for (gsize i = 0; i < G_N_ELEMENTS(bad_words); i++) {
+                g_autoptr(GError) e = NULL;
+                g_autoptr(JsonNode) n = mc_json_parse(bad_words[i], strlen(bad_words[i]), "t.json", &e);
+                ck_assert_msg(!n, "%s was read", bad_words[i]);
+        }
+}
+END_TEST
+
+/* Every reader goes through the same check: 03000 is refused by each. */
+START_TEST(json_numbers_every_reader) {
+        const char *const tokens[] = { "03000", "0x400", "$400", "+1", "99999999999999999999" };
+        for (gsize i = 0; i < G_N_ELEMENTS(tokens); i++) {
+                const char *t = tokens[i];
+                g_autofree char *info = g_strdup_printf(PARAM("{\"type\": \"int\", \"init_value\": %s}"), t);
+                g_autofree char *datafile = g_strdup_printf(
+                        "{\"match\": {\"driver\": \"d\"}, \"models\": {\"a.com/d\": {\"params\": {\"p\": "
+                        "{\"type\": \"int\", \"init_value\": %s}}}}}", t);
+                g_autofree char *descriptor = g_strdup_printf("{\"binary\": \"/bin/x\", \"x-n\": %s}", t);
+                g_autofree char *source = g_strdup_printf(
+                        "{\"devices\": [{\"id\": \"a\", \"model\": \"a.com/b\", \"params\": {\"q\": %s}}]}", t);
+                g_autofree char *profile = g_strdup_printf(
+                        "{\"host\": {\"hostname\": \"h\", \"machine-id\": \"m\", \"generation\": %s, "
+                        "\"daemon-version\": \"0\"}, \"implementations\": []}", t);
+                const char *const c[] = { "input.json", i == G_N_ELEMENTS(tokens) - 1 ? "64-bit" : "not a JSON number", NULL };
+                test_parse_fails(info_parse, info_free, info, strlen(info), MC_ERROR_VALUE, c);
+                test_parse_fails(datafile_parse, datafile_free, datafile, strlen(datafile), MC_ERROR_VALUE, c);
+                test_parse_fails(descriptor_parse, descriptor_free, descriptor, strlen(descriptor), MC_ERROR_VALUE, c);
+                test_parse_fails(source_parse, source_free, source, strlen(source), MC_ERROR_VALUE, c);
+                test_parse_fails(profile_parse, profile_free, profile, strlen(profile), MC_ERROR_VALUE, c);
+        }
+}
+END_TEST
+
+START_TEST(json_unicode_strict) {
+        const char *const bad[] = {
+                "\"\\ud800\"", "\"\\udc00\"", "\"a\\ud800b\"", "\"\\ud800\\u0041\"", "\"\\udbff\\udbff\"",
+                "\"\\ud800\\n\"", "\"\\ud800\\\"", "\"x\\uDFFF\"", "\"\xc3\"", "\"\xc3\x28\"",
+                "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"", "\"\xc0\xaf\"", "\"\xff\"", "\"\xe2\x82\"",
+        };
+        for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+                const char *const frames[][2] = { { "[", "]" }, { "{", ": 1}" }, { "{\"a\": {\"b\": [", "]}}" } };
+                for (gsize k = 0; k < G_N_ELEMENTS(frames); k++) {
+                        g_autofree char *doc = g_strconcat(frames[k][0], bad[i], frames[k][1], NULL);
+                        g_autoptr(GError) e = NULL;
+                        g_autoptr(JsonNode) n = mc_json_parse(doc, strlen(doc), "t.json", &e);
+                        g_autofree char *shown = mc_quote(doc, 100);
+                        ck_assert_msg(!n, "%s was read", shown);
+                        ck_assert_msg(e->code == MC_ERROR_VALUE, "%s: %s", shown, e->message);
+                        assert_utf8_message(e);
+                }
+        }
+        /* A pair is one character, and a member name spelled with one is
+         * the same name as written in UTF-8. */
+        {
+                const char doc[] = "[\"\\ud83d\\ude00\", \"\\u00e9\\u20ac\"]";
+                g_autoptr(GError) e = NULL;
+                g_autoptr(JsonNode) n = mc_json_parse(doc, strlen(doc), "t.json", &e);
+                ck_assert_msg(n, "%s", e ? e->message : "");
+                ck_assert_str_eq(json_array_get_string_element(json_node_get_array(n), 0), "\xf0\x9f\x98\x80");
+                ck_assert_str_eq(json_array_get_string_element(json_node_get_array(n), 1), "é€");
+                INFO_FAILS("{\"\\ud83d\\ude00\": 1, \"\xf0\x9f\x98\x80\": 2}", MC_ERROR_DUPLICATE, "appears twice");
+        }
+        /* Only RFC 8259's escapes. */
+        INFO_FAILS("{\"models\": \"\\x41\"}", MC_ERROR_SYNTAX, "invalid escape");
+        INFO_FAILS("{\"models\": \"\\'\"}", MC_ERROR_SYNTAX, "invalid escape");
+        /* And through a reader, as a value error naming where. */
+        {
+                const char src[] = "{\"devices\": [{\"id\": \"\\ud800\", \"model\": \"a.com/b\"}]}";
+                const char *const c[] = { "input.json", "$.devices[0].id", "surrogate", NULL };
+                test_parse_fails(source_parse, source_free, src, strlen(src), MC_ERROR_VALUE, c);
+        }
+}
+END_TEST
+
+/* Messages quote input through mc_quote(): valid UTF-8, cut at a
+ * character boundary, whatever the input and wherever the limit falls. */
+START_TEST(quote_cuts_characters) {
+        const char *const chars[] = { "é", "€", "\xf0\x9f\x98\x80" };
+        const gsize limits[] = { 32, 64, MC_MAX_PARAM_NAME_LEN, MC_MAX_VERSION_LEN, MC_MAX_MODEL_LEN };
+        for (gsize c = 0; c < G_N_ELEMENTS(chars); c++)
+                for (gsize l = 0; l < G_N_ELEMENTS(limits); l++)
+                        for (gsize n = limits[l] > 5 ? limits[l] - 5 : 0; n <= limits[l] + 1; n++) {
+                                g_autofree char *a = g_strnfill(n, 'a');
+                                g_autofree char *s = g_strconcat(a, chars[c], "z", NULL);
+                                g_autofree char *q = mc_quote(s, limits[l]);
+                                bool cut = strlen(s) > limits[l];
+                                ck_assert_msg(g_utf8_validate(q, -1, NULL), "%zu+%s: not UTF-8", n, chars[c]);
+                                ck_assert_uint_le(strlen(q), limits[l] + strlen("…"));
+                                if (cut) {
+                                        ck_assert(g_str_has_suffix(q, "…"));
+                                        ck_assert(strncmp(q, s, strlen(q) - strlen("…")) == 0);
+                                } else {
+                                        ck_assert_str_eq(q, s);
+                                }
+                        }
+        {
+                g_autofree char *q = mc_quote("a\xff" "b\x01\\\xc3", 64);
+                ck_assert_str_eq(q, "a\\xffb\\x01\\\\\\xc3");
+        }
+        {
+                g_autofree char *q = mc_quote_len("ab\0c", 4, 64);
+                ck_assert_str_eq(q, "ab\\x00c");
+        }
+        {
+                g_autofree char *q = mc_text_sanitize("line 1\nline\t2 \x1b[31m\xfe");
+                ck_assert_str_eq(q, "line 1\nline\t2 \\x1b[31m\\xfe");
+        }
+}
+END_TEST
+
 static Suite *parsers_suite(void) {
         Suite *s = suite_create("parsers");
         TCase *tc = tcase_create("info");
@@ -640,6 +814,10 @@ static Suite *parsers_suite(void) {
         tc = tcase_create("profile");
         tcase_add_test(tc, profile_round_trip);
         tcase_add_test(tc, profile_errors);
+        tcase_add_test(tc, json_numbers_rfc8259);
+        tcase_add_test(tc, json_numbers_every_reader);
+        tcase_add_test(tc, json_unicode_strict);
+        tcase_add_test(tc, quote_cuts_characters);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -782,7 +782,7 @@ START_TEST(test_descriptor_failures) {
         ck_assert_contains(reason_of(&r, "vfio-user:relative"), "absolute path");
         ck_assert_str_eq(rec_get(&r, "vfio-user:relative")->binary, "");
         ck_assert_ptr_nonnull(rec_get(&r, "vfio-user:relative")->args);
-        ck_assert_contains(reason_of(&r, "vfio-user:syntax"), "syntax.json: ");
+        ck_assert_contains(reason_of(&r, "vfio-user:syntax"), "syntax.json:1:");
         ck_assert_contains(reason_of(&r, "vfio-user:unknown"), "colour");
         ck_assert_contains(reason_of(&r, "vfio-user:flag"), "$.args[0]");
         ck_assert_str_eq(reason_of(&r, "vfio-user:missing"),

@@ -5,6 +5,7 @@
 
 #include "ctl.h"
 #include "mc-error.h"
+#include "mc-quote.h"
 
 static void hostdev_free(CtlHostdev *h) {
         g_free(h->uuid);
@@ -84,9 +85,10 @@ static bool on_start(void *userdata, const CtlXmlElement *e, GError **error) {
                 } else if (at(rd, p_source) && strcmp(e->name, "address") == 0) {
                         const char *uuid = ctl_xml_attr(e, "uuid");
                         if (!uuid || !ctl_uuid_valid(uuid)) {
+                                g_autofree char *q = mc_quote(uuid ? uuid : "", 64);
                                 g_set_error(error, MC_ERROR, MC_ERROR_VALUE,
-                                            "an mdev <hostdev> has a source address without a valid uuid (\"%.64s\")",
-                                            uuid ? uuid : "");
+                                            "an mdev <hostdev> has a source address without a valid uuid (\"%s\")",
+                                            q);
                                 return false;
                         }
                         g_free(rd->hostdev->uuid);

@@ -32,6 +32,7 @@
 #include "ctl-profile.h"
 #include "ctl.h"
 #include "mc-config.h"
+#include "mc-quote.h"
 #include "mc-serialize.h"
 
 typedef struct {
@@ -471,8 +472,10 @@ static int report(DomainCheck *dc, const McCheckResult *res) {
         }
         if (opts->quiet)
                 return code;
-        printf("%s%s%s%s\n", dc->label, dc->dom->uuid ? " (" : "", dc->dom->uuid ? dc->dom->uuid : "",
-               dc->dom->uuid ? ")" : "");
+        {
+                g_autofree char *uuid = dc->dom->uuid ? mc_quote(dc->dom->uuid, 64) : NULL;
+                printf("%s%s%s%s\n", dc->label, uuid ? " (" : "", uuid ? uuid : "", uuid ? ")" : "");
+        }
         for (guint i = 0; i < dc->src->devices->len; i++) {
                 const McSrcDevice *d = dc->src->devices->pdata[i];
                 g_autofree char *prefix = g_strdup_printf("  %-10s ", d->id);
@@ -512,7 +515,13 @@ static int run(DomainCheck *dc, const char *path, GError **error) {
         }
         if (!opts->hook_guest) {
                 g_free(dc->label);
-                dc->label = dc->dom->name ? g_strdup_printf("domain \"%s\"", dc->dom->name) : g_strdup("the domain");
+                if (dc->dom->name) {
+                        /* The domain XML's text, shown on terminals and in libvirt's log. */
+                        g_autofree char *name = mc_quote(dc->dom->name, 255);
+                        dc->label = g_strdup_printf("domain \"%s\"", name);
+                } else {
+                        dc->label = g_strdup("the domain");
+                }
         }
         reserve_metadata_ids(dc);
 

@@ -7,6 +7,8 @@
 
 #include "ctl.h"
 #include "mc-error.h"
+#include "mc-json.h"
+#include "mc-quote.h"
 
 void ctl_metadata_free(CtlMetadata *md) {
         if (!md)
@@ -176,6 +178,13 @@ static bool invalid(GError **error, const CtlXmlElement *e, const char *fmt, ...
         return false;
 }
 
+/* "WHAT "VALUE": WHY", the value quoted safely (cut, escaped). */
+static bool invalid_value(GError **error, const CtlXmlElement *e, const char *what, const char *value,
+                          const char *why) {
+        g_autofree char *q = mc_quote(value, 64);
+        return invalid(error, e, "%s \"%s\": %s", what, q, why);
+}
+
 static bool read_device(CtlMetadataReader *r, const CtlXmlElement *e, GError **error) {
         static const char *const allowed[] = { "id", "uuid", "model", "version", NULL };
         static const char *const required[] = { "id", "model", NULL };
@@ -188,13 +197,13 @@ static bool read_device(CtlMetadataReader *r, const CtlXmlElement *e, GError **e
         version = ctl_xml_attr(e, "version");
         uuid = ctl_xml_attr(e, "uuid");
         if ((why = mc_check_id_string(id)))
-                return invalid(error, e, "id \"%.64s\": %s", id, why);
+                return invalid_value(error, e, "id", id, why);
         if ((why = mc_check_model_string(model)))
-                return invalid(error, e, "model \"%.64s\": %s", model, why);
+                return invalid_value(error, e, "model", model, why);
         if (version && (why = mc_check_version_string(version)))
-                return invalid(error, e, "version \"%.64s\": %s", version, why);
+                return invalid_value(error, e, "version", version, why);
         if (uuid && !ctl_uuid_valid(uuid))
-                return invalid(error, e, "uuid \"%.64s\" is not a UUID (8-4-4-4-12 hex digits)", uuid);
+                return invalid_value(error, e, "uuid", uuid, "not a UUID (8-4-4-4-12 hex digits)");
         if (r->source->devices->len >= MC_MAX_DEVICES)
                 return invalid(error, e, "more than %d devices", MC_MAX_DEVICES);
         if (!g_hash_table_add(r->ids, g_strdup(id)))
@@ -216,21 +225,23 @@ static bool read_param(CtlMetadataReader *r, const CtlXmlElement *e, GError **er
         type = ctl_xml_attr(e, "type");
         value = ctl_xml_attr(e, "value");
         if ((why = mc_check_param_name(name)))
-                return invalid(error, e, "name \"%.64s\": %s", name, why);
+                return invalid_value(error, e, "name", name, why);
         p.name = (char *) name;
         if (strcmp(type, "bool") == 0) {
                 p.kind = MC_SRC_BOOL;
                 if (strcmp(value, "true") == 0)
                         p.b = true;
                 else if (strcmp(value, "false") != 0)
-                        return invalid(error, e, "%s: a bool value is \"true\" or \"false\", not \"%.64s\"", name,
-                                       value);
+                        return invalid_value(error, e, name, value, "a bool value is \"true\" or \"false\"");
         } else if (strcmp(type, "int") == 0) {
-                gint64 v;
+                int64_t v;
                 p.kind = MC_SRC_INT;
-                if (!g_ascii_string_to_signed(value, 10, G_MININT64, G_MAXINT64, &v, NULL) || value[0] == '+' ||
-                    g_ascii_isspace(value[0]))
-                        return invalid(error, e, "%s: \"%.64s\" is not a 64-bit decimal integer", name, value);
+                /* The integers a source description's JSON may hold, no more:
+                 * 03000 is not read as 3000 here and as octal elsewhere. */
+                if (!mc_json_int_from_string(value, &v))
+                        return invalid_value(error, e, name, value,
+                                             "not an integer as JSON writes one (RFC 8259: no leading "
+                                             "zeros, sign \"+\", fraction or exponent) within 64 bits");
                 p.i = v;
         } else if (strcmp(type, "str") == 0) {
                 if ((why = mc_check_str_value(value)))
@@ -238,7 +249,7 @@ static bool read_param(CtlMetadataReader *r, const CtlXmlElement *e, GError **er
                 p.kind = MC_SRC_STR;
                 p.s = (char *) value;
         } else {
-                return invalid(error, e, "%s: type \"%.32s\" is not bool, int or str", name, type);
+                return invalid_value(error, e, "type", type, "not bool, int or str");
         }
         if (r->device->params->len >= MC_MAX_PARAMS)
                 return invalid(error, e, "more than %d parameters", MC_MAX_PARAMS);
@@ -256,10 +267,11 @@ static bool read_require(CtlMetadataReader *r, const CtlXmlElement *e, GError **
                 return false;
         cap = ctl_xml_attr(e, "capability");
         c = mc_cap_from_string(cap);
-        if (!c)
+        if (!c) {
+                g_autofree char *q = mc_quote(cap, 32);
                 return invalid(error, e,
-                               "unknown capability \"%.32s\" (expected stop-copy, pre-copy, p2p or dirty-tracking)",
-                               cap);
+                               "unknown capability \"%s\" (expected stop-copy, pre-copy, p2p or dirty-tracking)", q);
+        }
         if (r->device->requires & c)
                 return invalid(error, e, "capability \"%s\" is required twice", cap);
         r->device->requires |= c;
@@ -350,8 +362,8 @@ bool ctl_metadata_reader_end(CtlMetadataReader *r, const CtlXmlElement *e, GErro
 bool ctl_metadata_reader_text(CtlMetadataReader *r, const char *text, gsize len, GError **error) {
         if (r->skip > 0 || ctl_xml_is_blank(text, len))
                 return true;
+        g_autofree char *q = mc_quote_len(text, len, 32);
         g_set_error(error, MC_ERROR, MC_ERROR_VALUE,
-                    "migcompat metadata: unexpected text \"%.*s\": the values are in attributes",
-                    (int) MIN(len, 32), text);
+                    "migcompat metadata: unexpected text \"%s\": the values are in attributes", q);
         return false;
 }

@@ -8,19 +8,28 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "mc-quote.h"
 #include "mc-serialize.h"
 
 #define CTL_WIDTH 80
 
 G_DEFINE_QUARK(migcompatctl-error-quark, ctl_error)
 
+/* Messages quote arguments, files and the daemon's words: whatever bytes
+ * those hold, what reaches the terminal is valid UTF-8 without control
+ * characters (mc_text_sanitize). */
+static void print_message(const char *prefix, const char *fmt, va_list ap) G_GNUC_PRINTF(2, 0);
+static void print_message(const char *prefix, const char *fmt, va_list ap) {
+        g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+        g_autofree char *safe = mc_text_sanitize(msg);
+        fprintf(stderr, "%s%s\n", prefix, safe);
+}
+
 int ctl_error(int code, const char *fmt, ...) {
         va_list ap;
-        fputs("migcompatctl: ", stderr);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        print_message("migcompatctl: ", fmt, ap);
         va_end(ap);
-        fputc('\n', stderr);
         return code;
 }
 
@@ -31,11 +40,9 @@ int ctl_fail(const GError *error) {
 
 void ctl_notice(const char *fmt, ...) {
         va_list ap;
-        fputs("migcompatctl: note: ", stderr);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        print_message("migcompatctl: note: ", fmt, ap);
         va_end(ap);
-        fputc('\n', stderr);
 }
 
 void ctl_print_json(JsonNode *node) {
@@ -96,7 +103,9 @@ bool ctl_json_bool(JsonObject *o, const char *member, bool dflt) {
 /* ---- wrapping ------------------------------------------------------------------ */
 
 void ctl_print_wrapped(const char *first_prefix, int indent, const char *text) {
-        const char *p = text ? text : "";
+        /* Reasons and notes quote what the daemon and the files say. */
+        g_autofree char *safe = mc_text_sanitize(text);
+        const char *p = safe;
         int col = (int) strlen(first_prefix);
         bool line_start = true;
 

@@ -7,6 +7,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "mc-quote.h"
+
 typedef struct {
         char *header;
         CtlElide elide;
@@ -62,17 +64,23 @@ guint ctl_table_n_rows(const CtlTable *t) {
 }
 
 char *ctl_elide(const char *s, guint width, CtlElide how) {
-        size_t len = strlen(s);
+        /* Cut characters, never bytes: half a UTF-8 sequence is not text. */
+        g_autofree char *safe = g_utf8_validate(s, -1, NULL) ? NULL : mc_text_sanitize(s);
+        const char *t = safe ? safe : s;
+        glong len = g_utf8_strlen(t, -1);
 
-        if (len <= width || how == CTL_ELIDE_NONE || width < 4)
-                return g_strdup(s);
-        if (how == CTL_ELIDE_END)
-                return g_strdup_printf("%.*s...", (int) (width - 3), s);
+        if (len <= (glong) width || how == CTL_ELIDE_NONE || width < 4)
+                return g_strdup(t);
+        if (how == CTL_ELIDE_END) {
+                g_autofree char *head = g_utf8_substring(t, 0, width - 3);
+                return g_strconcat(head, "...", NULL);
+        }
         {
                 /* The end of an id (the type) tells rows apart more than
                  * its start: keep two thirds of the end. */
                 guint keep = width - 3, tail = keep * 2 / 3, head = keep - tail;
-                return g_strdup_printf("%.*s...%s", (int) head, s, s + len - tail);
+                g_autofree char *h = g_utf8_substring(t, 0, head);
+                return g_strconcat(h, "...", g_utf8_offset_to_pointer(t, len - tail), NULL);
         }
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mc-error.h"
+#include "mc-quote.h"
 
 #define XML_NS "http://www.w3.org/XML/1998/namespace"
 #define XMLNS_NS "http://www.w3.org/2000/xmlns/"
@@ -221,6 +222,18 @@ bool ctl_xml_parse(const char *data, gsize len, const char *origin, const CtlXml
                 g_set_error(error, MC_ERROR, MC_ERROR_SYNTAX, "%s: the document holds a NUL byte", origin);
                 return false;
         }
+        /* GMarkup would quote the bytes in its message. */
+        {
+                const char *end = NULL;
+                if (!g_utf8_validate_len(data, len, &end)) {
+                        guint line = 1;
+                        for (const char *p = data; p < end; p++)
+                                line += *p == '\n';
+                        g_set_error(error, MC_ERROR, MC_ERROR_SYNTAX, "%s: line %u: not valid UTF-8 (byte \\x%02x)",
+                                    origin, line, (unsigned char) *end);
+                        return false;
+                }
+        }
         rd.scopes = g_array_new(false, true, sizeof(Scope));
         g_array_set_clear_func(rd.scopes, (GDestroyNotify) scope_clear);
         ctx = g_markup_parse_context_new(&parser, G_MARKUP_TREAT_CDATA_AS_TEXT | G_MARKUP_PREFIX_ERROR_POSITION,
@@ -232,7 +245,8 @@ bool ctl_xml_parse(const char *data, gsize len, const char *origin, const CtlXml
         if (!ok) {
                 /* Keep our own error codes; GMarkup's are syntax errors. */
                 int code = local->domain == MC_ERROR ? local->code : MC_ERROR_SYNTAX;
-                g_set_error(error, MC_ERROR, code, "%s: %s", origin, local->message);
+                g_autofree char *msg = mc_text_sanitize(local->message);
+                g_set_error(error, MC_ERROR, code, "%s: %s", origin, msg);
                 return false;
         }
         return true;

@@ -214,7 +214,9 @@ int main(int argc, char *argv[]) {
         CtlOptions opts = { .legend = true, .requires = requires, .ids = ids };
         int opt;
 
-        while ((opt = getopt_long(argc, argv, "hql", options, NULL)) >= 0) {
+        /* getopt's own messages would echo the argument's bytes raw. */
+        opterr = 0;
+        while ((opt = getopt_long(argc, argv, ":hql", options, NULL)) >= 0) {
                 switch (opt) {
                 case 'h':
                         help();
@@ -301,8 +303,17 @@ int main(int argc, char *argv[]) {
                         opts.merge = optarg;
                         opts.given |= CTL_OPT_MERGE;
                         break;
+                case ':':
+                        return ctl_error(CTL_EXIT_USAGE, "option '%s' requires an argument; see --help",
+                                         argv[optind - 1]);
                 default:
-                        return CTL_EXIT_USAGE;
+                        if (optopt == 0)
+                                return ctl_error(CTL_EXIT_USAGE, "unrecognized option '%s'; see --help",
+                                                 argv[optind - 1]);
+                        if (optopt < 0x80 && g_ascii_isprint(optopt) && !g_str_has_prefix(argv[optind - 1], "--"))
+                                return ctl_error(CTL_EXIT_USAGE, "invalid option -- '%c'; see --help", optopt);
+                        return ctl_error(CTL_EXIT_USAGE, "option '%s' takes no argument; see --help",
+                                         argv[optind - 1]);
                 }
         }
 

@@ -13,6 +13,7 @@
 #include "mc-bus-errors.h"
 #include "mc-config.h"
 #include "mc-log.h"
+#include "mc-quote.h"
 #include "mc-serialize.h"
 
 static const McCatalog *catalog(McDaemon *d) {
@@ -59,24 +60,7 @@ static int method_check(sd_bus_message *m, void *userdata, sd_bus_error *error) 
         return mc_bus_answer_check(d, m, text, "Check argument", NULL, error);
 }
 
-/* Check(source) with options (a{sv}):
- *   max-candidates (u)  usable candidates listed per device; 0: all */
-static int read_check_option(sd_bus_message *m, const char *name, void *userdata, sd_bus_error *error) {
-        McCheckOptions *opts = userdata;
-        uint32_t max;
-        int r;
-
-        if (strcmp(name, "max-candidates") != 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Unknown option \"%.64s\" (expected max-candidates)", name);
-        r = sd_bus_message_read(m, "v", "u", &max);
-        if (r < 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Option max-candidates takes an unsigned 32-bit integer (u)");
-        opts->max_candidates = max == 0 ? MC_CHECK_ALL_CANDIDATES : max;
-        return 0;
-}
-
+/* Check(source) with options (a{sv}, mc_bus_read_check_options()). */
 static int method_check_with_options(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         McDaemon *d = userdata;
         McCheckOptions opts = { 0 };
@@ -86,7 +70,7 @@ static int method_check_with_options(sd_bus_message *m, void *userdata, sd_bus_e
         r = sd_bus_message_read(m, "s", &text);
         if (r < 0)
                 return r;
-        r = mc_bus_read_dict(m, 16, "Too many options", read_check_option, &opts, error);
+        r = mc_bus_read_check_options(m, &opts, error);
         if (r < 0)
                 return r;
         return mc_bus_answer_check(d, m, text, "CheckWithOptions argument", &opts, error);
@@ -152,10 +136,12 @@ static int method_describe(sd_bus_message *m, void *userdata, sd_bus_error *erro
                 dev = mc_pci_source_describe(d->pci, address, &gerror);
                 goto described;
         }
-        if (!uuid_valid(arg))
+        if (!uuid_valid(arg)) {
+                g_autofree char *q = mc_quote(arg, 64);
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "\"%.64s\" is neither an mdev UUID (8-4-4-4-12 hex digits) "
-                                         "nor a PCI address (0000:3b:00.2)", arg);
+                                         "\"%s\" is neither an mdev UUID (8-4-4-4-12 hex digits) "
+                                         "nor a PCI address (0000:3b:00.2)", q);
+        }
         uuid = g_ascii_strdown(arg, -1);
         if (!d->mdev)
                 return sd_bus_error_setf(error, MC_BUS_ERROR_NOT_FOUND,
@@ -186,9 +172,11 @@ static int method_get_implementation(sd_bus_message *m, void *userdata, sd_bus_e
         if (r < 0)
                 return r;
         path = mc_registry_impl_path(d->registry, id);
-        if (!path)
-                return sd_bus_error_setf(error, MC_BUS_ERROR_NOT_FOUND,
-                                         "No implementation \"%.255s\" on this host", id);
+        if (!path) {
+                g_autofree char *q = mc_quote(id, 255);
+                return sd_bus_error_setf(error, MC_BUS_ERROR_NOT_FOUND, "No implementation \"%s\" on this host",
+                                         q);
+        }
         return sd_bus_reply_method_return(m, "o", path);
 }
 

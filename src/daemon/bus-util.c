@@ -7,6 +7,7 @@
 #include "mc-bus-errors.h"
 #include "mc-error.h"
 #include "mc-parse.h"
+#include "mc-quote.h"
 
 int mc_bus_parse_source(const char *text, const char *origin, McSource **ret, sd_bus_error *error) {
         g_autoptr(GError) gerror = NULL;
@@ -28,8 +29,9 @@ int mc_bus_parse_source(const char *text, const char *origin, McSource **ret, sd
 }
 
 static int invalid(sd_bus_error *error, const char *what, const char *value, const char *why) {
-        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s \"%.64s\" is not valid: %s", what,
-                                 value, why);
+        g_autofree char *q = mc_quote(value, 64);
+        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s \"%s\" is not valid: %s", what, q,
+                                 why);
 }
 
 int mc_bus_read_dict(sd_bus_message *m, unsigned max, const char *too_many, McBusDictEntryFunc entry,
@@ -155,10 +157,12 @@ int mc_bus_read_device(sd_bus_message *m, McSource **ret, sd_bus_error *error) {
                 if (r == 0)
                         break;
                 c = mc_cap_from_string(cap);
-                if (!c)
+                if (!c) {
+                        g_autofree char *q = mc_quote(cap, 32);
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Unknown capability \"%.32s\" (expected stop-copy, pre-copy, p2p or dirty-tracking)",
-                                                 cap);
+                                                 "Unknown capability \"%s\" (expected stop-copy, pre-copy, p2p or dirty-tracking)",
+                                                 q);
+                }
                 dev->requires |= c;
         }
         r = sd_bus_message_exit_container(m);
@@ -259,4 +263,26 @@ int mc_bus_require_root(sd_bus_message *m, const char *what, sd_bus_error *error
         if (euid != 0)
                 return sd_bus_error_setf(error, MC_BUS_ERROR_ACCESS_DENIED, "Only root may %s", what);
         return 0;
+}
+
+static int read_check_option(sd_bus_message *m, const char *name, void *userdata, sd_bus_error *error) {
+        McCheckOptions *opts = userdata;
+        uint32_t max;
+        int r;
+
+        if (strcmp(name, "max-candidates") != 0) {
+                g_autofree char *q = mc_quote(name, 64);
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Unknown option \"%s\" (expected max-candidates)", q);
+        }
+        r = sd_bus_message_read(m, "v", "u", &max);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Option max-candidates takes an unsigned 32-bit integer (u)");
+        opts->max_candidates = max == 0 ? MC_CHECK_ALL_CANDIDATES : max;
+        return 0;
+}
+
+int mc_bus_read_check_options(sd_bus_message *m, McCheckOptions *opts, sd_bus_error *error) {
+        return mc_bus_read_dict(m, 16, "Too many options", read_check_option, opts, error);
 }

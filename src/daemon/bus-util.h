@@ -31,6 +31,12 @@ typedef int (*McBusDictEntryFunc)(sd_bus_message *m, const char *name, void *use
 int mc_bus_read_dict(sd_bus_message *m, unsigned max, const char *too_many, McBusDictEntryFunc entry,
                      void *userdata, sd_bus_error *error) __attribute__((nonnull(1, 3, 4)));
 
+/* Read CheckWithOptions' options (a{sv}): "max-candidates" (u), the
+ * usable candidates to list per device (0: all). Unknown options and
+ * wrong types are InvalidArgs. */
+int mc_bus_read_check_options(sd_bus_message *m, McCheckOptions *opts, sd_bus_error *error)
+        __attribute__((nonnull(1, 2)));
+
 /* Append (s verdict, o implementation, a(sss) reasons) for one device. */
 int mc_bus_append_device_verdict(sd_bus_message *reply, const McRegistry *reg,
                                  const McDeviceResult *dr) __attribute__((nonnull));

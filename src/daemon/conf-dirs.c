@@ -35,7 +35,16 @@ bool mc_conf_name_valid(const char *name, const char *suffix) {
                 return false;
         n = strlen(name);
         s = strlen(suffix);
-        return n > s && strcmp(name + n - s, suffix) == 0;
+        if (n <= s || strcmp(name + n - s, suffix) != 0)
+                return false;
+        /* The name becomes an implementation id on the bus and in messages:
+         * it must be text D-Bus can carry, without control characters. */
+        if (!g_utf8_validate(name, (gssize) n, NULL))
+                return false;
+        for (const char *p = name; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        return false;
+        return true;
 }
 
 static EntryKind classify(const char *path) {

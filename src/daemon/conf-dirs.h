@@ -20,7 +20,8 @@ void mc_conf_file_free(McConfFile *f);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(McConfFile, mc_conf_file_free)
 
 /* Whether a directory entry name is one of ours: not hidden, no '/',
- * ends in suffix (".json") with something before it. */
+ * ends in suffix (".json") with something before it, valid UTF-8 without
+ * control characters. */
 bool mc_conf_name_valid(const char *name, const char *suffix);
 
 /* Every file across dirs (NULL-terminated, lowest precedence first),

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "conf-dirs.h"
+#include "mc-json.h"
 #include "mc-log.h"
 #include "mc-types.h"
 
@@ -183,7 +184,7 @@ static bool member_u64(JsonObject *o, const char *name, guint64 *ret) {
 
 bool mc_probe_cache_lookup(McProbeCache *c, const char *name, const McProbeKey *key,
                            McProbeCacheEntry *ret) {
-        g_autoptr(JsonParser) parser = NULL;
+        g_autoptr(JsonNode) tree = NULL;
         g_autoptr(GError) error = NULL;
         g_autofree char *data = NULL;
         g_autofree char *path = NULL;
@@ -219,12 +220,13 @@ bool mc_probe_cache_lookup(McProbeCache *c, const char *name, const McProbeKey *
                 warn_once(c, name, "Ignoring cache file %s: nested too deeply", path);
                 return false;
         }
-        parser = json_parser_new_immutable();
-        if (!json_parser_load_from_data(parser, data, (gssize) len, &error)) {
-                warn_once(c, name, "Ignoring cache file %s: %s", path, error->message);
+        /* Read as every JSON document is (mc-json.h): strict RFC 8259. */
+        tree = mc_json_parse_limited(data, len, CACHE_FILE_MAX, path, &error);
+        if (!tree) {
+                warn_once(c, name, "Ignoring cache file: %s", error->message);
                 return false;
         }
-        root = json_parser_get_root(parser);
+        root = tree;
         if (!root || !JSON_NODE_HOLDS_OBJECT(root) ||
             g_strcmp0(member_str(o = json_node_get_object(root), "format"), CACHE_FORMAT) != 0) {
                 warn_once(c, name, "Ignoring cache file %s: not a %s file", path, CACHE_FORMAT);

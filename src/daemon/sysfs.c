@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "mc-error.h"
+#include "mc-quote.h"
 
 struct McSysfsDir {
         int fd;       /* owned, unless sub */
@@ -358,7 +359,7 @@ bool mc_sysfs_read_uint(const McSysfsDir *dir, const char *name, uint64_t max, u
         if (!text)
                 return false;
         if (!g_ascii_string_to_unsigned(text, 10, 0, max, &v, NULL)) {
-                g_autofree char *shown = g_strescape(text, NULL);
+                g_autofree char *shown = mc_quote(text, 64);
                 path = join(dir, name);
                 if (!*text)
                         g_set_error(error, MC_ERROR, MC_ERROR_VALUE,
@@ -430,7 +431,7 @@ char *mc_sysfs_read_link_basename(const McSysfsDir *dir, const char *name, GErro
         base = base ? base + 1 : buf;
         if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0 ||
             !g_utf8_validate(base, -1, NULL)) {
-                g_autofree char *shown = g_strescape(buf, NULL);
+                g_autofree char *shown = mc_quote(buf, 255);
                 g_set_error(error, MC_ERROR, MC_ERROR_VALUE,
                             "%s: link target \"%s\" does not name anything", path, shown);
                 return NULL;

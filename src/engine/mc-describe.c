@@ -7,6 +7,7 @@
 
 #include "mc-compat.h"
 #include "mc-error.h"
+#include "mc-quote.h"
 
 /* sysfs spells booleans in several ways; accept the common ones. */
 static bool parse_sysfs_bool(const char *s, bool *ret) {
@@ -27,6 +28,15 @@ static bool parse_sysfs_bool(const char *s, bool *ret) {
 
 static bool raw_to_value(const McParam *p, const char *raw, McValue *v, GError **error) {
         McSrcParam sp = { .name = p->name, .kind = MC_SRC_STR, .s = (char *) raw };
+        const char *why;
+
+        /* A string goes into the description as it is: it must be one a
+         * source description may hold (UTF-8, no control characters). */
+        if (p->type == MC_PARAM_STR && (why = mc_check_str_value(raw))) {
+                g_autofree char *q = mc_quote(raw, 64);
+                g_set_error(error, MC_ERROR, MC_ERROR_VALUE, "migration/%s holds \"%s\": %s", p->name, q, why);
+                return false;
+        }
 
         if (p->type == MC_PARAM_BOOL) {
                 *v = (McValue) { .type = MC_PARAM_BOOL };
@@ -35,9 +45,9 @@ static bool raw_to_value(const McParam *p, const char *raw, McValue *v, GError *
         } else if (mc_src_param_to_value(&sp, p->type, v)) {
                 return true;
         }
-        g_set_error(error, MC_ERROR, MC_ERROR_VALUE,
-                    "migration/%s holds \"%.64s\", which is not a %s", p->name, raw,
-                    mc_param_type_to_string(p->type));
+        g_autofree char *q = mc_quote(raw, 64);
+        g_set_error(error, MC_ERROR, MC_ERROR_VALUE, "migration/%s holds \"%s\", which is not a %s", p->name,
+                    q, mc_param_type_to_string(p->type));
         return false;
 }
 
@@ -57,8 +67,9 @@ McSrcDevice *mc_describe_instance(const char *id, const McImpl *impl, const char
         if (model) {
                 why = mc_check_model_string(model);
                 if (why) {
+                        g_autofree char *q = mc_quote(model, 64);
                         g_set_error(error, MC_ERROR, MC_ERROR_VALUE,
-                                    "migration/device_model holds \"%.64s\": %s", model, why);
+                                    "migration/device_model holds \"%s\": %s", q, why);
                         return NULL;
                 }
                 m = mc_info_find_model(impl->info, model);
@@ -81,8 +92,9 @@ McSrcDevice *mc_describe_instance(const char *id, const McImpl *impl, const char
         if (version) {
                 why = mc_check_version_string(version);
                 if (why) {
+                        g_autofree char *q = mc_quote(version, 64);
                         g_set_error(error, MC_ERROR, MC_ERROR_VALUE,
-                                    "migration/version holds \"%.64s\": %s", version, why);
+                                    "migration/version holds \"%s\": %s", q, why);
                         return NULL;
                 }
                 if (m->versions->len > 0 && mc_model_version_index(m, version) < 0) {

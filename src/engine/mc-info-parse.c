@@ -14,6 +14,7 @@
 #include "mc-template.h"
 #include "mc-json.h"
 #include "mc-parse.h"
+#include "mc-quote.h"
 
 static const char *const model_members[] = { "versions", "params", "x-capabilities", NULL };
 static const char *const param_members[] = { "type",           "init_value", "off_value",
@@ -121,10 +122,11 @@ static bool parse_allowed(McJsonCursor *c, JsonNode *node, McParam *p, GError **
                         } else if (JSON_NODE_HOLDS_VALUE(e) &&
                                    json_node_get_value_type(e) == G_TYPE_STRING) {
                                 const char *s = json_node_get_string(e);
-                                if (!parse_range_string(s, &r))
+                                if (!parse_range_string(s, &r)) {
+                                        g_autofree char *q = mc_quote(s, 64);
                                         return mc_json_fail(c, error, MC_ERROR_VALUE,
-                                                            "\"%.64s\" is not a \"<min>-<max>\" range",
-                                                            s);
+                                                            "\"%s\" is not a \"<min>-<max>\" range", q);
+                                }
                                 if (r.min > r.max)
                                         return mc_json_fail(c, error, MC_ERROR_VALUE,
                                                             "range \"%s\" has min above max", s);
@@ -176,8 +178,9 @@ static McParam *parse_param(McJsonCursor *c, const char *name, JsonNode *node, G
         else if (strcmp(type, "str") == 0)
                 t = MC_PARAM_STR;
         else {
+                g_autofree char *q = mc_quote(type, 32);
                 mc_json_fail(c, error, MC_ERROR_VALUE,
-                             "expected \"bool\", \"int\" or \"str\", got \"%.32s\"", type);
+                             "expected \"bool\", \"int\" or \"str\", got \"%s\"", q);
                 return NULL;
         }
         mc_json_pop(c, mark);
@@ -511,8 +514,9 @@ McInfo *mc_info_parse_device_models(const char *data, gsize len, const char *ori
                         }
                         why = mc_check_model_string(text);
                         if (why) {
-                                text_fail(error, origin, line, "invalid device model \"%.64s\": %s",
-                                          text, why);
+                                g_autofree char *q = mc_quote(text, 64);
+                                text_fail(error, origin, line, "invalid device model \"%s\": %s", q,
+                                          why);
                                 return NULL;
                         }
                         if (mc_info_find_model(info, text)) {
@@ -530,14 +534,15 @@ McInfo *mc_info_parse_device_models(const char *data, gsize len, const char *ori
                         continue;
                 }
                 if (!cur) {
+                        g_autofree char *q = mc_quote(text, 64);
                         text_fail(error, origin, line,
-                                  "expected a \"<model>:\" line before version \"%.64s\"", text);
+                                  "expected a \"<model>:\" line before version \"%s\"", q);
                         return NULL;
                 }
                 why = mc_check_version_string(text);
                 if (why) {
-                        text_fail(error, origin, line, "invalid version string \"%.64s\": %s", text,
-                                  why);
+                        g_autofree char *q = mc_quote(text, 64);
+                        text_fail(error, origin, line, "invalid version string \"%s\": %s", q, why);
                         return NULL;
                 }
                 if (mc_model_version_index(cur, text) >= 0) {

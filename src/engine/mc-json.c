@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mc-error.h"
+#include "mc-quote.h"
 
 /* ---- pre-scan ---------------------------------------------------------- */
 
@@ -102,7 +103,24 @@ static int hexval(char c) {
         return -1;
 }
 
-/* Scan a string starting at the opening quote; decode it when ret is set. */
+static int read_hex4(const Scan *s, gsize i) {
+        int cp = 0;
+        if (i + 4 > s->len)
+                return -1;
+        for (gsize k = i; k < i + 4; k++) {
+                int h = hexval(s->data[k]);
+                if (h < 0)
+                        return -1;
+                cp = cp * 16 + h;
+        }
+        return cp;
+}
+
+/* Scan a string starting at the opening quote; decode it when ret is set.
+ * The text is valid UTF-8 already (checked for the whole document); what
+ * is left is the escapes: only RFC 8259's, and a \u escape of a surrogate
+ * only as the high half of a pair (json-glib would otherwise make invalid
+ * UTF-8 of a lone one, which no message or D-Bus string can carry). */
 static bool scan_string(Scan *s, gsize *pos, GString *ret, GError **error) {
         gsize i = *pos + 1;
 
@@ -125,30 +143,38 @@ static bool scan_string(Scan *s, gsize *pos, GString *ret, GError **error) {
                         break;
                 char e = s->data[i + 1];
                 if (e == 'u') {
-                        unsigned cp = 0;
-                        if (i + 6 > s->len)
-                                return scan_fail(s, i, error, MC_ERROR_SYNTAX, "truncated \\u escape");
-                        for (int k = 2; k < 6; k++) {
-                                int h = hexval(s->data[i + k]);
-                                if (h < 0)
-                                        return scan_fail(s, i, error, MC_ERROR_SYNTAX,
-                                                         "invalid \\u escape");
-                                cp = cp * 16 + (unsigned) h;
-                        }
+                        int cp = read_hex4(s, i + 2);
+                        if (cp < 0)
+                                return scan_fail(s, i, error, MC_ERROR_SYNTAX, "invalid \\u escape");
                         if (cp == 0)
                                 return scan_fail(s, i, error, MC_ERROR_VALUE,
                                                  "\\u0000 is not allowed in strings");
-                        if (ret) {
-                                /* Surrogates are left to json-glib; for the duplicate
-                                 * check a stable stand-in is enough. */
-                                if (cp >= 0xd800 && cp <= 0xdfff)
-                                        g_string_append_printf(ret, "\\u%04x", cp);
-                                else
-                                        g_string_append_unichar(ret, cp);
+                        if (cp >= 0xdc00 && cp <= 0xdfff)
+                                return scan_fail(s, i, error, MC_ERROR_VALUE,
+                                                 "\\u%04x is a lone low surrogate, not a character", cp);
+                        if (cp >= 0xd800 && cp <= 0xdbff) {
+                                int lo = -1;
+                                if (i + 12 <= s->len && s->data[i + 6] == '\\' && s->data[i + 7] == 'u')
+                                        lo = read_hex4(s, i + 8);
+                                if (lo < 0xdc00 || lo > 0xdfff)
+                                        return scan_fail(s, i, error, MC_ERROR_VALUE,
+                                                         "\\u%04x is a high surrogate without a low "
+                                                         "surrogate after it, not a character", cp);
+                                if (ret)
+                                        g_string_append_unichar(
+                                                ret, 0x10000 + (((gunichar) cp - 0xd800) << 10) +
+                                                             ((gunichar) lo - 0xdc00));
+                                i += 12;
+                                continue;
                         }
+                        if (ret)
+                                g_string_append_unichar(ret, (gunichar) cp);
                         i += 6;
                         continue;
                 }
+                if (!strchr("\"\\/bfnrt", e) || e == '\0')
+                        return scan_fail(s, i, error, MC_ERROR_SYNTAX, "invalid escape \"\\%s\"",
+                                         g_ascii_isprint(e) ? (char[]) { e, '\0' } : "?");
                 if (ret) {
                         switch (e) {
                         case 'n': g_string_append_c(ret, '\n'); break;
@@ -164,32 +190,98 @@ static bool scan_string(Scan *s, gsize *pos, GString *ret, GError **error) {
         return scan_fail(s, *pos, error, MC_ERROR_SYNTAX, "unterminated string");
 }
 
+/* Characters a number-like token runs over, for the message. */
+static bool numberish(char c) {
+        return g_ascii_isalnum(c) || c == '+' || c == '-' || c == '.' || c == '$' || c == '_';
+}
+
+static bool bad_number(Scan *s, gsize start, GError **error, const char *why) {
+        gsize end = start;
+        while (end < s->len && numberish(s->data[end]))
+                end++;
+        g_autofree char *tok = mc_quote_len(s->data + start, end - start, 32);
+        return scan_fail(s, start, error, MC_ERROR_VALUE, "%s is not a JSON number: %s", tok, why);
+}
+
+static gsize digits(const Scan *s, gsize i) {
+        while (i < s->len && g_ascii_isdigit(s->data[i]))
+                i++;
+        return i;
+}
+
+/* Exactly RFC 8259's number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+ * json-glib reads more (03000 as octal, 0x400 and $400 as hex, a leading
+ * "+"): what it would read differently from what the writer meant is an
+ * error, never a value. Integers must fit 64 bits (json-glib wraps). */
 static bool scan_number(Scan *s, gsize *pos, GError **error) {
-        gsize start = *pos, i = *pos;
+        gsize start = *pos, i = *pos, int_start, j;
         bool integer = true;
 
-        while (i < s->len && (g_ascii_isdigit(s->data[i]) || strchr("+-.eE", s->data[i]))) {
-                if (strchr(".eE", s->data[i]))
-                        integer = false;
+        if (s->data[i] == '+' || s->data[i] == '.' || s->data[i] == '$' || g_ascii_isalpha(s->data[i]))
+                return bad_number(s, start, error,
+                                  "a number starts with \"-\" or a digit (RFC 8259)");
+        if (s->data[i] == '-')
                 i++;
+        int_start = i;
+        if (i >= s->len || !g_ascii_isdigit(s->data[i]))
+                return bad_number(s, start, error, "a digit must follow \"-\"");
+        if (s->data[i] == '0' && i + 1 < s->len && g_ascii_isalnum(s->data[i + 1]) &&
+            s->data[i + 1] != 'e' && s->data[i + 1] != 'E')
+                return bad_number(s, start, error,
+                                  "no leading zeros, octal or hexadecimal numbers (RFC 8259)");
+        i = s->data[i] == '0' ? i + 1 : digits(s, i);
+        if (i < s->len && s->data[i] == '.') {
+                integer = false;
+                j = digits(s, i + 1);
+                if (j == i + 1)
+                        return bad_number(s, start, error, "a digit must follow \".\"");
+                i = j;
         }
+        if (i < s->len && (s->data[i] == 'e' || s->data[i] == 'E')) {
+                integer = false;
+                i++;
+                if (i < s->len && (s->data[i] == '+' || s->data[i] == '-'))
+                        i++;
+                j = digits(s, i);
+                if (j == i)
+                        return bad_number(s, start, error, "a digit must follow the exponent's \"e\"");
+                i = j;
+        }
+        if (i < s->len && numberish(s->data[i]))
+                return bad_number(s, start, error, "unexpected characters after the number");
         *pos = i;
         if (!integer)
                 return true;
-        if (i - start > 32)
-                return scan_fail(s, start, error, MC_ERROR_VALUE, "integer out of range");
 
-        char buf[40];
-        char *end = NULL;
-        memcpy(buf, s->data + start, i - start);
-        buf[i - start] = '\0';
-        errno = 0;
-        (void) strtoll(buf, &end, 10);
-        if (errno == ERANGE)
+        /* An integer: within int64, as every reader takes it. */
+        gsize ndigits = i - int_start;
+        const char *limit = s->data[start] == '-' ? "9223372036854775808" : "9223372036854775807";
+        if (ndigits > 19 || (ndigits == 19 && memcmp(s->data + int_start, limit, 19) > 0)) {
+                g_autofree char *tok = mc_quote_len(s->data + start, i - start, 32);
                 return scan_fail(s, start, error, MC_ERROR_VALUE,
-                                 "integer %s is out of the 64-bit range", buf);
-        /* Anything malformed is json-glib's to report. */
+                                 "integer %s is out of the 64-bit range", tok);
+        }
         return true;
+}
+
+static bool scan_literal(Scan *s, gsize *pos, GError **error) {
+        static const char *const words[] = { "true", "false", "null" };
+        for (gsize k = 0; k < G_N_ELEMENTS(words); k++) {
+                gsize n = strlen(words[k]);
+                if (s->len - *pos >= n && memcmp(s->data + *pos, words[k], n) == 0 &&
+                    (*pos + n == s->len || !numberish(s->data[*pos + n]))) {
+                        *pos += n;
+                        return true;
+                }
+        }
+        /* A word: not JSON at all (NaN and Infinity included), unlike a
+         * number-like token json-glib would read as something else. */
+        gsize end = *pos;
+        while (end < s->len && numberish(s->data[end]))
+                end++;
+        g_autofree char *tok = mc_quote_len(s->data + *pos, end - *pos, 32);
+        return scan_fail(s, *pos, error, MC_ERROR_SYNTAX,
+                         "unexpected \"%s\": expected a number, string, object, array, true, false or null", tok);
 }
 
 static void scan_level_clear(ScanLevel *l) {
@@ -197,8 +289,34 @@ static void scan_level_clear(ScanLevel *l) {
         g_clear_pointer(&l->keys, g_hash_table_unref);
 }
 
+typedef enum {
+        WANT_VALUE,          /* document start, after ':' or ',' in an array */
+        WANT_VALUE_OR_CLOSE, /* after '[' */
+        WANT_KEY,            /* after ',' in an object */
+        WANT_KEY_OR_CLOSE,   /* after '{' */
+        WANT_COLON,
+        WANT_COMMA_OR_CLOSE,
+        WANT_END,
+} ScanState;
+
+static bool is_ws(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static const char *unexpected(char c, char buf[static 8]) {
+        if (g_ascii_isprint(c))
+                g_snprintf(buf, 8, "'%c'", c);
+        else
+                g_snprintf(buf, 8, "\\x%02x", (unsigned char) c);
+        return buf;
+}
+
+/* The whole grammar of RFC 8259 in one pass, so json-glib (which is more
+ * lenient) only ever sees standard JSON. */
 static bool prescan(Scan *s, GError **error) {
+        ScanState st = WANT_VALUE;
         gsize i = 0;
+        char buf[8];
 
         if (s->len > s->max_size) {
                 g_set_error(error, MC_ERROR, MC_ERROR_LIMIT,
@@ -206,51 +324,71 @@ static bool prescan(Scan *s, GError **error) {
                             s->origin, s->len, s->max_size);
                 return false;
         }
-        if (!g_utf8_validate_len(s->data, s->len, NULL)) {
+        {
                 const char *end = NULL;
-                g_utf8_validate_len(s->data, s->len, &end);
-                return scan_fail(s, (gsize) (end - s->data), error, MC_ERROR_SYNTAX,
-                                 "not valid UTF-8 (or a NUL byte)");
+                if (!g_utf8_validate_len(s->data, s->len, &end)) {
+                        if (*end == '\0')
+                                return scan_fail(s, (gsize) (end - s->data), error, MC_ERROR_SYNTAX,
+                                                 "a NUL byte (JSON text is UTF-8 without NULs)");
+                        /* Text, but not Unicode: the same kind of error as a lone
+                         * surrogate escape. */
+                        return scan_fail(s, (gsize) (end - s->data), error, MC_ERROR_VALUE,
+                                         "not valid UTF-8 (byte \\x%02x)", (unsigned char) *end);
+                }
         }
 
-        while (i < s->len) {
+        for (;;) {
+                while (i < s->len && is_ws(s->data[i]))
+                        i++;
+                if (i >= s->len)
+                        break;
+
                 char c = s->data[i];
                 ScanLevel *top = s->depth > 0 ? &s->levels[s->depth - 1] : NULL;
 
-                switch (c) {
-                case '{':
-                case '[':
-                        if (s->depth >= MC_MAX_JSON_DEPTH)
-                                return scan_fail(s, i, error, MC_ERROR_LIMIT,
-                                                 "nested deeper than %d levels",
-                                                 MC_MAX_JSON_DEPTH);
-                        s->levels[s->depth] = (ScanLevel) {
-                                .is_object = c == '{',
-                                .expect_key = c == '{',
-                        };
-                        s->depth++;
-                        i++;
-                        break;
-                case '}':
-                case ']':
-                        if (!top || top->is_object != (c == '}'))
-                                return scan_fail(s, i, error, MC_ERROR_SYNTAX,
-                                                 "unexpected '%c'", c);
-                        scan_level_clear(top);
-                        s->depth--;
-                        i++;
-                        break;
-                case ',':
-                        if (top) {
-                                if (top->is_object)
-                                        top->expect_key = true;
-                                else
-                                        top->index++;
+                switch (st) {
+                case WANT_VALUE:
+                case WANT_VALUE_OR_CLOSE:
+                        if (c == ']' && st == WANT_VALUE_OR_CLOSE)
+                                goto close;
+                        if (c == '{' || c == '[') {
+                                if (s->depth >= MC_MAX_JSON_DEPTH)
+                                        return scan_fail(s, i, error, MC_ERROR_LIMIT,
+                                                         "nested deeper than %d levels",
+                                                         MC_MAX_JSON_DEPTH);
+                                s->levels[s->depth] = (ScanLevel) {
+                                        .is_object = c == '{',
+                                        .expect_key = c == '{',
+                                };
+                                s->depth++;
+                                i++;
+                                st = c == '{' ? WANT_KEY_OR_CLOSE : WANT_VALUE_OR_CLOSE;
+                                continue;
                         }
-                        i++;
-                        break;
-                case '"':
-                        if (top && top->is_object && top->expect_key) {
+                        if (c == '"') {
+                                if (!scan_string(s, &i, NULL, error))
+                                        return false;
+                        } else if (c == '-' || g_ascii_isdigit(c) || c == '+' || c == '.' || c == '$') {
+                                if (!scan_number(s, &i, error))
+                                        return false;
+                        } else if (g_ascii_isalpha(c)) {
+                                if (!scan_literal(s, &i, error))
+                                        return false;
+                        } else {
+                                return scan_fail(s, i, error, MC_ERROR_SYNTAX, "unexpected %s",
+                                                 unexpected(c, buf));
+                        }
+                        st = s->depth > 0 ? WANT_COMMA_OR_CLOSE : WANT_END;
+                        continue;
+                case WANT_KEY:
+                case WANT_KEY_OR_CLOSE:
+                        if (c == '}' && st == WANT_KEY_OR_CLOSE)
+                                goto close;
+                        if (c != '"')
+                                return scan_fail(s, i, error, MC_ERROR_SYNTAX,
+                                                 "unexpected %s, expected a member name",
+                                                 unexpected(c, buf));
+                        {
                                 g_autoptr(GString) key = g_string_new(NULL);
                                 if (!scan_string(s, &i, key, error))
                                         return false;
@@ -260,26 +398,55 @@ static bool prescan(Scan *s, GError **error) {
                                 g_free(top->key);
                                 top->key = g_strdup(key->str);
                                 if (!g_hash_table_add(top->keys, g_strdup(key->str))) {
+                                        g_autofree char *q = mc_quote(key->str, 64);
                                         top->expect_key = true; /* path names the object */
                                         return scan_fail(s, i, error, MC_ERROR_DUPLICATE,
-                                                         "member \"%s\" appears twice", key->str);
+                                                         "member \"%s\" appears twice", q);
                                 }
                                 top->expect_key = false;
-                        } else if (!scan_string(s, &i, NULL, error)) {
-                                return false;
                         }
-                        break;
-                default:
-                        if (c == '-' || g_ascii_isdigit(c)) {
-                                if (!scan_number(s, &i, error))
-                                        return false;
-                        } else {
+                        st = WANT_COLON;
+                        continue;
+                case WANT_COLON:
+                        if (c != ':')
+                                return scan_fail(s, i, error, MC_ERROR_SYNTAX,
+                                                 "unexpected %s, expected ':'", unexpected(c, buf));
+                        i++;
+                        st = WANT_VALUE;
+                        continue;
+                case WANT_COMMA_OR_CLOSE:
+                        if (c == ',') {
                                 i++;
+                                if (top->is_object) {
+                                        top->expect_key = true;
+                                        st = WANT_KEY;
+                                } else {
+                                        top->index++;
+                                        st = WANT_VALUE;
+                                }
+                                continue;
                         }
-                        break;
+                        if (c == '}' || c == ']')
+                                goto close;
+                        return scan_fail(s, i, error, MC_ERROR_SYNTAX, "unexpected %s, expected ',' or '%c'",
+                                         unexpected(c, buf), top->is_object ? '}' : ']');
+                case WANT_END:
+                        return scan_fail(s, i, error, MC_ERROR_SYNTAX,
+                                         "unexpected %s after the document", unexpected(c, buf));
                 }
+        close:
+                if (!top || top->is_object != (c == '}'))
+                        return scan_fail(s, i, error, MC_ERROR_SYNTAX, "unexpected '%c'", c);
+                scan_level_clear(top);
+                s->depth--;
+                i++;
+                st = s->depth > 0 ? WANT_COMMA_OR_CLOSE : WANT_END;
         }
-        return true;
+        if (st == WANT_END)
+                return true;
+        if (i == 0 || (s->depth == 0 && st == WANT_VALUE))
+                return scan_fail(s, i, error, MC_ERROR_SYNTAX, "empty document");
+        return scan_fail(s, i, error, MC_ERROR_SYNTAX, "unexpected end of the document");
 }
 
 JsonNode *mc_json_parse(const char *data, gsize len, const char *origin, GError **error) {
@@ -401,9 +568,10 @@ JsonObject *mc_json_expect_object(McJsonCursor *c, JsonNode *node, const char *c
                 if (g_str_has_prefix(name, "x-") || strv_has(allowed, name))
                         continue;
                 g_autofree char *expected = g_strjoinv("\", \"", (char **) allowed);
+                g_autofree char *q = mc_quote(name, 64);
                 mc_json_fail(c, error, MC_ERROR_UNKNOWN_MEMBER,
                              "unknown member \"%s\" (expected \"%s\", or a vendor \"x-\" member)",
-                             name, expected);
+                             q, expected);
                 return NULL;
         }
         for (; required && *required; required++)
@@ -444,8 +612,8 @@ const char *mc_json_expect_string(McJsonCursor *c, JsonNode *node,
         s = json_node_get_string(node);
         why = validate ? validate(s) : mc_check_str_value(s);
         if (why) {
-                mc_json_fail(c, error, MC_ERROR_VALUE, "\"%.64s%s\" is not valid: %s", s,
-                             strlen(s) > 64 ? "…" : "", why);
+                g_autofree char *q = mc_quote(s, 64);
+                mc_json_fail(c, error, MC_ERROR_VALUE, "\"%s\" is not valid: %s", q, why);
                 return NULL;
         }
         return s;
@@ -520,10 +688,12 @@ bool mc_json_read_caps(McJsonCursor *c, JsonNode *node, unsigned *ret, GError **
                 if (!s)
                         return false;
                 cap = mc_cap_from_string(s);
-                if (!cap)
+                if (!cap) {
+                        g_autofree char *q = mc_quote(s, 32);
                         return mc_json_fail(c, error, MC_ERROR_VALUE,
-                                            "unknown capability \"%.32s\" (expected stop-copy, pre-copy, p2p or dirty-tracking)",
-                                            s);
+                                            "unknown capability \"%s\" (expected stop-copy, pre-copy, p2p or dirty-tracking)",
+                                            q);
+                }
                 if (caps & cap)
                         return mc_json_fail(c, error, MC_ERROR_DUPLICATE,
                                             "capability \"%s\" is listed twice", s);
@@ -531,5 +701,17 @@ bool mc_json_read_caps(McJsonCursor *c, JsonNode *node, unsigned *ret, GError **
                 mc_json_pop(c, mark);
         }
         *ret = caps;
+        return true;
+}
+
+bool mc_json_int_from_string(const char *s, int64_t *ret) {
+        Scan scan = { .origin = "", .data = s, .len = strlen(s) };
+        gsize i = 0;
+
+        if (scan.len == 0 || !(s[0] == '-' || g_ascii_isdigit(s[0])) || !scan_number(&scan, &i, NULL) ||
+            i != scan.len || strpbrk(s, ".eE"))
+                return false;
+        /* What json-glib makes of the same token: a wrap-free int64. */
+        *ret = g_ascii_strtoll(s, NULL, 10);
         return true;
 }

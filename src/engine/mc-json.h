@@ -60,5 +60,9 @@ bool mc_json_member_string(McJsonCursor *c, JsonObject *o, const char *member, b
                            const char *(*validate)(const char *), char **ret, GError **error);
 /* A list of capability names (x-capabilities, requires) as McCap bits. */
 bool mc_json_read_caps(McJsonCursor *c, JsonNode *node, unsigned *ret, GError **error);
+/* Is s exactly what JSON writes as an integer (RFC 8259: -?(0|[1-9][0-9]*),
+ * no fraction or exponent) within int64? For readers of numbers outside
+ * JSON (domain metadata), so that they take what the JSON readers take. */
+bool mc_json_int_from_string(const char *s, int64_t *ret);
 /* Is node a JSON integer (not a float)? */
 bool mc_json_node_is_int(JsonNode *node);

@@ -9,6 +9,7 @@
 #include "mc-info-parse.h"
 #include "mc-json.h"
 #include "mc-parse.h"
+#include "mc-quote.h"
 
 void mc_profile_free(McProfile *p) {
         if (!p)
@@ -127,9 +128,10 @@ static McImpl *read_impl(McJsonCursor *c, JsonNode *node, GError **error) {
                 return NULL;
         k = mc_kind_from_string(kind);
         if (k < 0) {
+                g_autofree char *q = mc_quote(kind, 32);
                 mark = mc_json_push_member(c, "kind");
-                mc_json_fail(c, error, MC_ERROR_VALUE, "expected \"mdev\", \"vfio-user\" or \"vfio-pci\", got \"%.32s\"",
-                             kind);
+                mc_json_fail(c, error, MC_ERROR_VALUE, "expected \"mdev\", \"vfio-user\" or \"vfio-pci\", got \"%s\"",
+                             q);
                 return NULL;
         }
         impl = mc_impl_new((McKind) k, id);
@@ -164,9 +166,9 @@ static McImpl *read_impl(McJsonCursor *c, JsonNode *node, GError **error) {
         f = mc_facts_from_from_string(facts);
         mark = mc_json_push_member(c, "facts-from");
         if (f < 0) {
+                g_autofree char *q = mc_quote(facts, 32);
                 mc_json_fail(c, error, MC_ERROR_VALUE,
-                             "expected \"driver\", \"data-file\", \"program\" or \"none\", got \"%.32s\"",
-                             facts);
+                             "expected \"driver\", \"data-file\", \"program\" or \"none\", got \"%s\"", q);
                 return NULL;
         }
         impl->facts_from = (McFactsFrom) f;

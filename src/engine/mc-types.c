@@ -92,6 +92,9 @@ const char *mc_check_str_value(const char *s) {
         for (const char *p = s; *p; p++)
                 if ((unsigned char) *p < 0x20 || *p == 0x7f)
                         return "strings hold no newlines or control characters";
+        /* Values are quoted in reasons and sent on the bus. */
+        if (!g_utf8_validate(s, (gssize) len, NULL))
+                return "strings are valid UTF-8";
         return NULL;
 }
 
@@ -101,6 +104,8 @@ const char *mc_check_text(const char *s) {
         for (const char *p = s; *p; p++)
                 if (((unsigned char) *p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
                         return "texts hold no control characters but newline and tab";
+        if (!g_utf8_validate(s, -1, NULL))
+                return "texts are valid UTF-8";
         return NULL;
 }
 

@@ -2,21 +2,17 @@
 
 /* One fuzz target for every reader of outside input in the engine, and
  * for the check on whatever parses. The first byte picks the reader.
- * Built as a libFuzzer target with -DMC_FUZZ=ON (clang); in every other
- * build, main() below replays the corpus, so each crash found once stays a
- * regression test. */
+ * Each reader's failures must carry a UTF-8 message, and what parses must
+ * survive the round trip through our writer. */
 
-#include <glib.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <string.h>
+
+#include "fuzz.h"
 
 #include "mc-compat.h"
 #include "mc-parse.h"
 #include "mc-serialize.h"
 #include "mc-template.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static McCatalog *catalog(void) {
         static const char info[] =
@@ -41,6 +37,7 @@ static McCatalog *catalog(void) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        g_autoptr(GError) error = NULL;
         const char *text;
         size_t len;
 
@@ -70,81 +67,73 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         switch (data[0] % 6) {
         case 0: {
-                McInfo *info = mc_info_parse(text, len, "fuzz", NULL);
+                McInfo *info = mc_info_parse(text, len, "fuzz", &error);
                 if (info) {
-                        g_free(mc_info_to_json(info, false));
+                        /* What we write, we read back as the same facts. */
+                        g_autofree char *json = mc_info_to_json(info, false);
+                        g_autoptr(GError) again = NULL;
+                        g_autoptr(McInfo) back = mc_info_parse(json, strlen(json), "fuzz", &again);
+                        FUZZ_ASSERT(back, "%s: %s", json, again->message);
+                        FUZZ_ASSERT(mc_info_equal(info, back), "%s read back differently", json);
                         mc_info_unref(info);
+                } else {
+                        fuzz_check_error(error);
                 }
                 break;
         }
         case 1: {
-                McInfo *info = mc_info_parse_device_models(text, len, "fuzz", NULL);
+                McInfo *info = mc_info_parse_device_models(text, len, "fuzz", &error);
                 if (info)
                         mc_info_unref(info);
+                else
+                        fuzz_check_error(error);
                 break;
         }
-        case 2:
-                mc_data_file_free(mc_data_file_parse(text, len, "fuzz", NULL));
+        case 2: {
+                McDataFile *f = mc_data_file_parse(text, len, "fuzz", &error);
+                if (!f)
+                        fuzz_check_error(error);
+                mc_data_file_free(f);
                 break;
-        case 3:
-                mc_descriptor_free(mc_descriptor_parse(text, len, "fuzz", NULL));
+        }
+        case 3: {
+                McDescriptor *d = mc_descriptor_parse(text, len, "fuzz", &error);
+                if (!d)
+                        fuzz_check_error(error);
+                mc_descriptor_free(d);
                 break;
+        }
         case 4: {
-                McSource *src = mc_source_parse(text, len, "fuzz", NULL);
+                McSource *src = mc_source_parse(text, len, "fuzz", &error);
                 if (src) {
                         McCatalog *cat = catalog();
                         McCheckResult *r = mc_check(cat, src, NULL);
-                        g_free(mc_check_result_to_json(r, false));
-                        g_free(mc_source_to_json(src, false));
+                        g_autofree char *result = mc_check_result_to_json(r, false);
+                        g_autofree char *json = mc_source_to_json(src, false);
+                        g_autoptr(GError) again = NULL;
+                        g_autoptr(McSource) back = mc_source_parse(json, strlen(json), "fuzz", &again);
+                        FUZZ_ASSERT(g_utf8_validate(result, -1, NULL), "check result not UTF-8");
+                        FUZZ_ASSERT(back, "%s: %s", json, again->message);
                         mc_check_result_free(r);
                         mc_catalog_free(cat);
                         mc_source_free(src);
+                } else {
+                        fuzz_check_error(error);
                 }
                 break;
         }
         case 5: {
-                McProfile *p = mc_profile_parse(text, len, "fuzz", NULL);
+                McProfile *p = mc_profile_parse(text, len, "fuzz", &error);
                 if (p) {
                         McCatalog *cat = mc_profile_to_catalog(p);
                         g_free(mc_profile_to_json(cat, "h", "m", "v", false));
                         mc_catalog_free(cat);
                         mc_profile_free(p);
+                } else {
+                        fuzz_check_error(error);
                 }
                 break;
         }
         }
         return 0;
 }
-
-#ifndef MC_LIBFUZZER
-/* Replay: every file named on the command line (or in a directory). */
-static int replay(const char *path) {
-        g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-        int n = 0;
-
-        if (dir) {
-                const char *name;
-                while ((name = g_dir_read_name(dir))) {
-                        g_autofree char *child = g_build_filename(path, name, NULL);
-                        n += replay(child);
-                }
-                return n;
-        }
-        g_autofree char *data = NULL;
-        gsize len = 0;
-        if (!g_file_get_contents(path, &data, &len, NULL)) {
-                fprintf(stderr, "cannot read %s\n", path);
-                return 0;
-        }
-        LLVMFuzzerTestOneInput((const uint8_t *) data, len);
-        return 1;
-}
-
-int main(int argc, char *argv[]) {
-        int n = 0;
-        for (int i = 1; i < argc; i++)
-                n += replay(argv[i]);
-        printf("replayed %d inputs\n", n);
-        return n > 0 ? 0 : 1;
-}
-#endif
