@@ -288,8 +288,10 @@ static bool read_derived_from(CtlMetadataReader *r, const CtlXmlElement *e, GErr
                 return false;
         name = ctl_xml_attr(e, "name");
         value = ctl_xml_attr(e, "value");
-        if (!mc_template_name_valid(name))
-                return invalid(error, e, "\"%.64s\" is not a derived-version placeholder name", name);
+        if (!mc_template_name_valid(name)) {
+                g_autofree char *q = mc_quote(name, 64);
+                return invalid(error, e, "\"%s\" is not a derived-version placeholder name", q);
+        }
         if ((why = mc_check_str_value(value)) || strlen(value) > MC_MAX_VERSION_LEN)
                 return invalid(error, e, "value of %s: %s", name,
                                why ? why : "at most 128 bytes");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mc-error.h"
+#include "mc-quote.h"
 
 typedef struct {
         const char *name;
@@ -165,8 +166,9 @@ bool mc_template_check(const char *tmpl, GError **error) {
         }
         for (const char *p = tmpl; *p; p++)
                 if (*p < 0x20 || *p > 0x7e) {
+                        g_autofree char *q = mc_quote(tmpl, 64);
                         g_set_error(error, MC_ERROR, MC_ERROR_TEMPLATE,
-                                    "template \"%.64s\": printable ASCII only (offset %d)", tmpl,
+                                    "template \"%s\": printable ASCII only (offset %d)", q,
                                     (int) (p - tmpl));
                         return false;
                 }
@@ -224,9 +226,9 @@ char *mc_template_expand(const char *tmpl, const GPtrArray *values, GError **err
                 return NULL;
         why = mc_check_version_string(out->str);
         if (why) {
-                g_autofree char *shown = g_strescape(out->str, NULL);
+                g_autofree char *shown = mc_quote(out->str, 64);
                 g_set_error(error, MC_ERROR, MC_ERROR_VALUE,
-                            "template \"%s\" gives \"%.64s\", which is no version string: %s", tmpl,
+                            "template \"%s\" gives \"%s\", which is no version string: %s", tmpl,
                             shown, why);
                 return NULL;
         }

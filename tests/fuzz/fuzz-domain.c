@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         }
         if (dom->metadata && dom->metadata->source->devices->len > 0) {
-                g_autofree char *xml = ctl_metadata_to_xml(dom->metadata->source, dom->metadata->uuids);
+                g_autofree char *xml = ctl_metadata_to_xml(dom->metadata->source, dom->metadata->uuids, true);
                 g_autofree char *doc = g_strconcat("<domain><metadata>", xml, "</metadata></domain>", NULL);
                 g_autoptr(GError) again = NULL;
                 g_autoptr(CtlDomain) back = ctl_domain_parse(doc, strlen(doc), "again.xml", &again);
