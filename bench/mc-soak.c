@@ -42,6 +42,7 @@
 #include "bench-host.h"
 #include "bench-util.h"
 #include "harness.h"
+#include "mc-bus-errors.h"
 #include "mc-config.h"
 #include "testbed.h"
 
@@ -150,7 +151,7 @@ static bool judge(sd_bus_message *reply, unsigned source, void *userdata) {
         case EXPECT_INVALID_ARGS:
                 return e && strcmp(e->name, SD_BUS_ERROR_INVALID_ARGS) == 0;
         case EXPECT_INVALID_SOURCE:
-                return e && strcmp(e->name, MC_BUS_ERROR_PREFIX "InvalidSource") == 0;
+                return e && strcmp(e->name, MC_BUS_ERROR_INVALID_SOURCE) == 0;
         default:
                 break;
         }
