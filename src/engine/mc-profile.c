@@ -173,10 +173,36 @@ static McImpl *read_impl(McJsonCursor *c, JsonNode *node, GError **error) {
         return g_steal_pointer(&impl);
 }
 
+/* host.exported-at: RFC 3339 in UTC, to the second ("2026-12-03T07:32:38Z"),
+ * the one form the daemon writes: a collector compares it with its clock. */
+static bool read_exported_at(McJsonCursor *c, JsonObject *host, gint64 *ret, GError **error) {
+        g_autofree char *s = NULL;
+        g_autoptr(GDateTime) t = NULL;
+        gsize mark;
+
+        *ret = -1;
+        if (!mc_json_member_string(c, host, "exported-at", false, mc_check_str_value, &s, error))
+                return false;
+        if (!s)
+                return true;
+        mark = mc_json_push_member(c, "exported-at");
+        if (strlen(s) != 20 || s[10] != 'T' || s[19] != 'Z' ||
+            !(t = g_date_time_new_from_iso8601(s, NULL))) {
+                mc_json_fail(c, error, MC_ERROR_VALUE,
+                             "expected a UTC time as YYYY-MM-DDTHH:MM:SSZ, got \"%.32s\"", s);
+                return false;
+        }
+        *ret = g_date_time_to_unix(t);
+        mc_json_pop(c, mark);
+        return true;
+}
+
 static McProfile *read_profile(McJsonCursor *c, JsonNode *root, GError **error) {
         static const char *const members[] = { "host", "implementations", NULL };
         static const char *const host_members[] = { "hostname", "machine-id", "generation",
-                                                    "daemon-version", NULL };
+                                                    "daemon-version", "exported-at", NULL };
+        static const char *const host_required[] = { "hostname", "machine-id", "generation",
+                                                     "daemon-version", NULL };
         g_autoptr(McProfile) p = g_new0(McProfile, 1);
         g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
         JsonObject *o, *host;
@@ -190,7 +216,7 @@ static McProfile *read_profile(McJsonCursor *c, JsonNode *root, GError **error) 
 
         mark = mc_json_push_member(c, "host");
         host = mc_json_expect_object(c, json_object_get_member(o, "host"), host_members,
-                                     host_members, error);
+                                     host_required, error);
         if (!host)
                 return NULL;
         if (!mc_json_member_string(c, host, "hostname", true, mc_check_str_value, &p->hostname, error) ||
@@ -209,6 +235,8 @@ static McProfile *read_profile(McJsonCursor *c, JsonNode *root, GError **error) 
                 p->generation = (guint64) gen;
                 mc_json_pop(c, gmark);
         }
+        if (!read_exported_at(c, host, &p->exported_at, error))
+                return NULL;
         mc_json_pop(c, mark);
 
         mark = mc_json_push_member(c, "implementations");
