@@ -1,0 +1,8 @@
+# migcompatctl's fleet view: check/check-domain over directories of host
+# profiles, what-if, and the profile collection procedure of migcompatctl(1).
+mc_add_test(test-fleet UMOCKDEV SOURCES harness.c testbed.c host-fixture.c
+            LIBS mcshared mcengine PkgConfig::SYSTEMD PkgConfig::JSONGLIB)
+if(TARGET test-fleet)
+  add_dependencies(test-fleet migcompatd migcompatctl mc-probe-prog)
+  set_tests_properties(test-fleet PROPERTIES ENVIRONMENT "${MC_TEST_ENV};G_SLICE=always-malloc;G_DEBUG=gc-friendly")
+endif()
