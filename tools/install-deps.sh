@@ -8,7 +8,7 @@ PACKAGES="
     cmake gcc make pkg-config
     libsystemd-dev libglib2.0-dev libjson-glib-dev libudev-dev
     check umockdev libumockdev-dev
-    dbus-daemon dbus-bin systemd util-linux strace
+    dbus-daemon dbus-bin dbus-broker systemd util-linux strace
     mdevctl mandoc
 "
 
