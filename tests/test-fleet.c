@@ -20,6 +20,9 @@
 
 #include "harness.h"
 #include "host-fixture.h"
+#include "mc-catalog.h"
+#include "mc-parse.h"
+#include "mc-serialize.h"
 
 /* The VM of the tests: the acme vGPU at version v1 (host fixture: the
  * acme driver loads v2 and v1). */
@@ -512,6 +515,38 @@ START_TEST(collect_profiles) {
 }
 END_TEST
 
+/* A profile's equal facts are one McInfo, so a check judges them once:
+ * what keeps a fleet's checks at the cost of its distinct facts. */
+START_TEST(profile_interns_equal_facts) {
+        static const char impl_fmt[] =
+                "{\"id\": \"mdev:p%d:t\", \"kind\": \"mdev\", \"identity\": {\"parent\": \"p%d\", \"type-id\": \"t\"}, "
+                "\"models\": {\"m.example/gpu\": {\"versions\": [%s]}}, \"available-instances\": 1, "
+                "\"facts-from\": \"driver\"}";
+        g_autofree char *i0 = g_strdup_printf(impl_fmt, 0, 0, "\"v2\", \"v1\"");
+        g_autofree char *i1 = g_strdup_printf(impl_fmt, 1, 1, "\"v2\", \"v1\"");
+        g_autofree char *i2 = g_strdup_printf(impl_fmt, 2, 2, "\"v1\"");
+        g_autofree char *doc = g_strdup_printf(
+                "{\"host\": {\"hostname\": \"h\", \"machine-id\": \"m\", \"generation\": 1, "
+                "\"daemon-version\": \"0\", \"exported-at\": \"2026-12-03T07:32:38Z\"}, "
+                "\"implementations\": [%s, %s, %s]}",
+                i0, i1, i2);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(McProfile) p = mc_profile_parse(doc, strlen(doc), "test", &error);
+        g_autoptr(McCatalog) cat = NULL;
+        const McImpl *a, *b, *c;
+
+        ck_assert_msg(p, "%s", error ? error->message : "?");
+        ck_assert_int_eq(p->exported_at, 1796283158);
+        a = p->impls->pdata[0];
+        b = p->impls->pdata[1];
+        c = p->impls->pdata[2];
+        ck_assert_ptr_eq(a->info, b->info);
+        ck_assert_ptr_ne(a->info, c->info);
+        cat = mc_profile_to_catalog(p);
+        ck_assert_uint_eq(mc_catalog_groups(cat, "m.example/gpu")->len, 2);
+}
+END_TEST
+
 static Suite *fleet_suite(void) {
         Suite *s = suite_create("fleet");
         TCase *tc = tcase_create("fleet");
@@ -521,6 +556,7 @@ static Suite *fleet_suite(void) {
         tcase_add_test(tc, fleet_check_domain);
         tcase_add_test(tc, what_if_strands);
         tcase_add_test(tc, collect_profiles);
+        tcase_add_test(tc, profile_interns_equal_facts);
         suite_add_tcase(s, tc);
         return s;
 }
