@@ -6,3 +6,10 @@ if(TARGET test-fleet)
   add_dependencies(test-fleet migcompatd migcompatctl mc-probe-prog)
   set_tests_properties(test-fleet PROPERTIES ENVIRONMENT "${MC_TEST_ENV};G_SLICE=always-malloc;G_DEBUG=gc-friendly")
 endif()
+
+# migcompatd on dbus-broker with the system bus policy (mc_harness_start_broker()).
+mc_add_test(test-broker UMOCKDEV SOURCES harness.c testbed.c host-fixture.c
+            LIBS mcshared mcengine PkgConfig::SYSTEMD)
+if(TARGET test-broker)
+  add_dependencies(test-broker migcompatd migcompatctl)
+endif()
