@@ -13,3 +13,9 @@ mc_add_test(test-broker UMOCKDEV SOURCES harness.c testbed.c host-fixture.c
 if(TARGET test-broker)
   add_dependencies(test-broker migcompatd migcompatctl)
 endif()
+
+# The daemon's check that an answer may go on the bus (its fast ASCII path).
+mc_add_test(test-bus-string LIBS mcdaemon)
+if(TARGET test-bus-string)
+  target_include_directories(test-bus-string PRIVATE ${CMAKE_SOURCE_DIR}/src/daemon)
+endif()
