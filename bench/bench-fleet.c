@@ -168,12 +168,6 @@ static char *fleet_data(const BenchFleetSizes *sz) {
                 g_autofree char *text = vm_text(flavour, host_release(h));
                 write_file(file, text);
         }
-        {
-                /* The VM of the fleet check. */
-                g_autofree char *vm = g_build_filename(dir, "vm.json", NULL);
-                write_file(vm, "{\"devices\": [{\"id\": \"gpu0\", \"model\": \"fleet.example/vgpu-3\", "
-                               "\"version\": \"v1\", \"params\": {\"framebuffer\": 1024}}]}\n");
-        }
         for (guint i = 0; i < G_N_ELEMENTS(infos); i++)
                 mc_info_unref(infos[i]);
         write_file(done, "");
@@ -275,6 +269,10 @@ static void bench_fleet_check(BenchReport *report, const BenchFleetSizes *sz, co
         bench_samples_init(&o);
         bench_samples_init(&om);
         bench_samples_init(&rm);
+        /* The VM: version v2, which a third of the hosts (driver release
+         * v1 only) cannot load. */
+        write_file(vm, "{\"devices\": [{\"id\": \"gpu0\", \"model\": \"fleet.example/vgpu-3\", "
+                       "\"version\": \"v2\", \"params\": {\"framebuffer\": 1024}}]}\n");
         /* What it answers: every host, the compatible ones first. */
         out = run_output(ours, &status);
         ck_assert_int_eq(status, 0);
