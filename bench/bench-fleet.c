@@ -112,7 +112,8 @@ static char *vm_text(guint flavour, guint release) {
         if (two)
                 g_string_append_printf(s,
                                        ",\n    {\n      \"id\": \"hostdev1\",\n      \"model\": \"fleet.example/vgpu-%u\",\n"
-                                       "      \"version\": \"v%u\"\n    }",
+                                       "      \"version\": \"v%u\",\n      \"params\": {\n        \"framebuffer\": 1024\n"
+                                       "      }\n    }",
                                        (k + 1) % FLEET_MODELS, version);
         g_string_append(s, "\n  ]\n}\n");
         return g_string_free(s, false);
@@ -125,7 +126,8 @@ static void write_file(const char *path, const char *text) {
 
 /* The data set for these sizes, generated once. */
 static char *fleet_data(const BenchFleetSizes *sz) {
-        g_autofree char *dir = g_strdup_printf("%s/bench-fleet-%u-%u-%u-%u", MC_BENCH_BUILD_DIR, sz->hosts, sz->impls,
+        /* The name says what it holds: data of another generator is not reused. */
+        g_autofree char *dir = g_strdup_printf("%s/bench-fleet-2-%u-%u-%u-%u", MC_BENCH_BUILD_DIR, sz->hosts, sz->impls,
                                                sz->vms, sz->replaced_every);
         g_autofree char *done = g_build_filename(dir, "complete", NULL);
         g_autofree char *profiles = g_build_filename(dir, "profiles", NULL);

@@ -15,7 +15,14 @@
  * destinations, so each distinct description is checked once per host,
  * and only on hosts that offer its first device's model (an index from
  * model to descriptions). Per host, what is kept is the list of
- * descriptions it can take: each profile is read, used and dropped. */
+ * descriptions it can take: each profile is read, used and dropped.
+ *
+ * Hosts are alike in a fleet (the same hardware, the same driver): a
+ * check's verdict depends only on the facts of the implementations that
+ * offer the description's models and on their free instances (counted up
+ * to the most devices a VM has), so each host's implementations of a
+ * model are summed up as a signature, and a verdict is worked out once
+ * per (description, signatures of its models). */
 
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +31,7 @@
 #include "compat.h"
 #include "ctl-fleet.h"
 #include "ctl-table.h"
+#include "mc-serialize.h"
 #include "mc-types.h"
 
 typedef struct {
@@ -53,8 +61,18 @@ typedef struct {
         GHashTable *local;       /* host name -> GHashTable of desc index + 1 (its VMs') */
         GPtrArray *vms;          /* Vm* */
         guint n_vm_files, n_vm_unreadable;
-        guint64 n_checks;
+        guint max_devices;       /* the most devices a VM has */
+        GHashTable *facts_ids;   /* migration information JSON -> id + 1 */
+        GHashTable *sig_ids;     /* a model's signature on a host -> id + 1 */
+        GHashTable *memo;        /* "desc:sig:sig..." -> VERDICT_* bits */
+        guint64 n_checks, n_reused;
 } WhatIf;
+
+#define VERDICT_COMPATIBLE 1u
+#define VERDICT_FITS 2u
+/* Beyond this many remembered verdicts, new ones are worked out and not
+ * kept (a fleet of all different hosts gains nothing from them). */
+#define MEMO_MAX 1000000
 
 static void desc_free(Desc *d) {
         mc_source_free(d->src);
@@ -80,6 +98,9 @@ static void what_if_clear(WhatIf *w) {
         g_hash_table_unref(w->by_model);
         g_hash_table_unref(w->local);
         g_ptr_array_unref(w->vms);
+        g_hash_table_unref(w->facts_ids);
+        g_hash_table_unref(w->sig_ids);
+        g_hash_table_unref(w->memo);
 }
 
 /* ---- the VMs ----------------------------------------------------------------------- */
@@ -144,6 +165,7 @@ static void add_vm(WhatIf *w, const char *path, const char *host) {
                 g_array_append_val(list, vm->desc);
         }
         ((Desc *) w->descs->pdata[vm->desc])->n_vms++;
+        w->max_devices = MAX(w->max_devices, ((Desc *) w->descs->pdata[vm->desc])->src->devices->len);
         set = g_hash_table_lookup(w->local, host);
         if (!set) {
                 set = g_hash_table_new(NULL, NULL);
@@ -230,43 +252,123 @@ static gint uint_cmp(gconstpointer a, gconstpointer b) {
         return x < y ? -1 : x > y;
 }
 
+static guint intern(GHashTable *table, char *text) {
+        gpointer id = g_hash_table_lookup(table, text);
+
+        if (id) {
+                g_free(text);
+                return GPOINTER_TO_UINT(id) - 1;
+        }
+        g_hash_table_insert(table, text, GUINT_TO_POINTER(g_hash_table_size(table) + 1));
+        return g_hash_table_size(table) - 1;
+}
+
+static gint str_ptr_cmp(gconstpointer a, gconstpointer b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* model -> signature id (+ 1) of this host's migratable implementations
+ * offering it: each as (its facts, where they come from, its free
+ * instances up to the most a VM can use), sorted. */
+static GHashTable *model_signatures(WhatIf *w, const McProfile *profile) {
+        g_autoptr(GHashTable) info_ids = g_hash_table_new(NULL, NULL);
+        g_autoptr(GHashTable) entries =
+                g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+        GHashTable *sigs = g_hash_table_new(g_str_hash, g_str_equal);
+        GHashTableIter it;
+        gpointer key, value;
+
+        for (guint i = 0; i < profile->impls->len; i++) {
+                const McImpl *impl = profile->impls->pdata[i];
+                gpointer id = g_hash_table_lookup(info_ids, impl->info);
+                gint64 avail = impl->available < 0 ? -1 : MIN(impl->available, (gint64) w->max_devices);
+                g_autofree char *entry = NULL;
+
+                if (!impl->info)
+                        continue;
+                if (!id) {
+                        id = GUINT_TO_POINTER(intern(w->facts_ids, mc_info_to_json(impl->info, false)) + 1);
+                        g_hash_table_insert(info_ids, impl->info, id);
+                }
+                entry = g_strdup_printf("%u/%d/%" G_GINT64_FORMAT, GPOINTER_TO_UINT(id), (int) impl->facts_from,
+                                        avail);
+                for (guint m = 0; m < impl->info->models->len; m++) {
+                        const char *model = ((McModel *) impl->info->models->pdata[m])->model;
+                        GPtrArray *list = g_hash_table_lookup(entries, model);
+                        if (!list) {
+                                list = g_ptr_array_new_with_free_func(g_free);
+                                g_hash_table_insert(entries, (gpointer) model, list);
+                        }
+                        g_ptr_array_add(list, g_strdup(entry));
+                }
+        }
+        g_hash_table_iter_init(&it, entries);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+                GPtrArray *list = value;
+                g_autoptr(GString) sig = g_string_new(key);
+
+                g_ptr_array_sort(list, str_ptr_cmp);
+                for (guint k = 0; k < list->len; k++)
+                        g_string_append_printf(sig, ",%s", (char *) list->pdata[k]);
+                g_hash_table_insert(sigs, key,
+                                    GUINT_TO_POINTER(intern(w->sig_ids, g_string_free(g_steal_pointer(&sig), false)) + 1));
+        }
+        return sigs;
+}
+
+/* The verdict bits of a description on a host, worked out or remembered. */
+static unsigned judge_desc(WhatIf *w, McCatalog *cat, GHashTable *sigs, guint di) {
+        const Desc *d = w->descs->pdata[di];
+        McCheckOptions copts = { .max_candidates = 1 };
+        g_autoptr(GString) key = g_string_new(NULL);
+        g_autoptr(McCheckResult) r = NULL;
+        gpointer known;
+        unsigned bits = 0;
+
+        g_string_append_printf(key, "%u", di);
+        for (guint n = 0; n < d->src->devices->len; n++) {
+                gpointer sig = g_hash_table_lookup(sigs, ((McSrcDevice *) d->src->devices->pdata[n])->model);
+                if (!sig)
+                        return 0; /* a model this host does not offer */
+                g_string_append_printf(key, ":%u", GPOINTER_TO_UINT(sig));
+        }
+        if (g_hash_table_lookup_extended(w->memo, key->str, NULL, &known)) {
+                w->n_reused++;
+                return GPOINTER_TO_UINT(known);
+        }
+        r = mc_check(cat, d->src, &copts);
+        w->n_checks++;
+        if (r->verdict == MC_VERDICT_COMPATIBLE)
+                bits |= VERDICT_COMPATIBLE;
+        if (fits_but_for_instances(r))
+                bits |= VERDICT_FITS;
+        if (g_hash_table_size(w->memo) < MEMO_MAX)
+                g_hash_table_insert(w->memo, g_string_free(g_steal_pointer(&key), false), GUINT_TO_POINTER(bits));
+        return bits;
+}
+
 static gpointer view_host(const CtlFleetHost *host, McProfile *profile, McCatalog *cat, gpointer userdata) {
         WhatIf *w = userdata;
         HostView *v = g_new0(HostView, 1);
         GHashTable *local = g_hash_table_lookup(w->local, host->name);
-        g_autoptr(GHashTable) models = g_hash_table_new(g_str_hash, g_str_equal);
-        McCheckOptions copts = { .max_candidates = 1 };
+        g_autoptr(GHashTable) sigs = model_signatures(w, profile);
+        GHashTableIter it;
+        gpointer model;
 
         v->compatible = g_array_new(false, false, sizeof(guint));
         v->fits = g_array_new(false, false, sizeof(guint));
-        for (guint i = 0; i < profile->impls->len; i++) {
-                const McImpl *impl = profile->impls->pdata[i];
-                for (guint m = 0; impl->info && m < impl->info->models->len; m++) {
-                        const char *model = ((McModel *) impl->info->models->pdata[m])->model;
-                        GArray *list;
-                        if (!g_hash_table_add(models, (gpointer) model))
-                                continue;
-                        list = g_hash_table_lookup(w->by_model, model);
-                        for (guint k = 0; list && k < list->len; k++) {
-                                guint di = g_array_index(list, guint, k);
-                                const Desc *d = w->descs->pdata[di];
-                                bool all_models = true;
-                                g_autoptr(McCheckResult) r = NULL;
+        /* Each description once: under its first device's model. */
+        g_hash_table_iter_init(&it, sigs);
+        while (g_hash_table_iter_next(&it, &model, NULL)) {
+                GArray *list = g_hash_table_lookup(w->by_model, model);
+                for (guint k = 0; list && k < list->len; k++) {
+                        guint di = g_array_index(list, guint, k);
+                        unsigned bits = judge_desc(w, cat, sigs, di);
 
-                                for (guint n = 1; all_models && n < d->src->devices->len; n++)
-                                        all_models = mc_catalog_groups(
-                                                             cat, ((McSrcDevice *) d->src->devices->pdata[n])->model) !=
-                                                     NULL;
-                                if (!all_models)
-                                        continue;
-                                r = mc_check(cat, d->src, &copts);
-                                w->n_checks++;
-                                if (r->verdict == MC_VERDICT_COMPATIBLE)
-                                        g_array_append_val(v->compatible, di);
-                                if (local && g_hash_table_contains(local, GUINT_TO_POINTER(di + 1)) &&
-                                    fits_but_for_instances(r))
-                                        g_array_append_val(v->fits, di);
-                        }
+                        if (bits & VERDICT_COMPATIBLE)
+                                g_array_append_val(v->compatible, di);
+                        if ((bits & VERDICT_FITS) && local && g_hash_table_contains(local, GUINT_TO_POINTER(di + 1)))
+                                g_array_append_val(v->fits, di);
                 }
         }
         g_array_sort(v->compatible, uint_cmp);
@@ -346,6 +448,9 @@ int ctl_verb_what_if(const CtlOptions *opts, int argc, char **argv) {
                 .by_model = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_array_unref),
                 .local = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref),
                 .vms = g_ptr_array_new_with_free_func((GDestroyNotify) vm_free),
+                .facts_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+                .sig_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+                .memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
         };
         int r = 0;
 
@@ -476,6 +581,8 @@ int ctl_verb_what_if(const CtlOptions *opts, int argc, char **argv) {
                 json_builder_add_int_value(b, w.descs->len);
                 json_builder_set_member_name(b, "checks");
                 json_builder_add_int_value(b, (gint64) w.n_checks);
+                json_builder_set_member_name(b, "checks-reused");
+                json_builder_add_int_value(b, (gint64) w.n_reused);
                 ctl_fleet_counts_build(b, &fleet_counts);
                 json_builder_end_object(b);
                 root = json_builder_get_root(b);
