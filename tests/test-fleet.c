@@ -248,6 +248,10 @@ START_TEST(fleet_check_directory) {
         ck_assert_contains(out, "gpu: param-unknown");
         CLEAR(out, err);
 
+        ck_assert_int_eq(run_ctl(f, &out, &err, "check", "--all-candidates", "--profile", dir, vm, NULL), 2);
+        ck_assert_contains(err, "--all-candidates");
+        CLEAR(out, err);
+
         /* export reads one profile. */
         ck_assert_int_eq(run_ctl(f, &out, &err, "export", "--profile", host_c, "--profile", host_c, NULL), 2);
         CLEAR(out, err);

@@ -230,6 +230,8 @@ int ctl_fleet_check(const CtlOptions *opts, const McSource *src, bool allow_unkn
         guint n_ok = 0, n_unknown = 0;
         g_autofree char *counts_text = NULL;
 
+        if (opts->all_candidates)
+                return ctl_error(CTL_EXIT_USAGE, "--all-candidates lists one host's candidates: give one --profile file");
         hosts = ctl_fleet_read(opts, opts->profiles, check_host, &ctx, (GDestroyNotify) host_answer_free, &counts,
                                &error);
         if (!hosts)
