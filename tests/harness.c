@@ -31,7 +31,15 @@ struct McHarness {
         GAsyncQueue *notify_queue;
         gint notify_stop;
         char *daemon_log;
+        /* dbus-broker (mc_harness_start_broker()): the other bus its
+         * launcher is given, and the journal socket when we bound it. */
+        GPid other_bus_pid;
+        int journal_fd;
+        GThread *journal_thread;
+        gint journal_stop;
 };
+
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
 
 static uint64_t now_ms(void) {
         struct timespec ts;
@@ -60,6 +68,7 @@ McHarness *mc_harness_new(void) {
         /* The directory is shared with the unprivileged user in policy tests. */
         chmod(h->dir, 0755);
         h->notify_fd = -1;
+        h->journal_fd = -1;
         return h;
 }
 
@@ -89,6 +98,17 @@ void mc_harness_free(McHarness *h) {
         if (h->bus_pid > 0) {
                 kill(h->bus_pid, SIGTERM);
                 waitpid(h->bus_pid, NULL, 0);
+        }
+        if (h->other_bus_pid > 0) {
+                kill(h->other_bus_pid, SIGTERM);
+                waitpid(h->other_bus_pid, NULL, 0);
+        }
+        if (h->journal_thread) {
+                g_atomic_int_set(&h->journal_stop, 1);
+                g_thread_join(h->journal_thread);
+                /* Ours: bound by this harness, so it is ours to remove. */
+                unlink(JOURNAL_SOCKET);
+                close(h->journal_fd);
         }
         if (h->notify_thread) {
                 g_atomic_int_set(&h->notify_stop, 1);
@@ -210,6 +230,127 @@ void mc_harness_start_bus(McHarness *h, McBusPolicy policy) {
         h->bus_address = g_strdup(buf);
         /* Let an unprivileged user reach the socket. */
         g_autofree char *sock = g_build_filename(h->dir, "system_bus_socket", NULL);
+        chmod(sock, 0666);
+}
+
+/* ---- dbus-broker ------------------------------------------------------------ */
+
+static char *read_address_line(int fd, int timeout_ms);
+
+static gpointer journal_drain(gpointer data) {
+        McHarness *h = data;
+        char buf[8192];
+
+        while (!g_atomic_int_get(&h->journal_stop)) {
+                struct pollfd p = { .fd = h->journal_fd, .events = POLLIN };
+                if (poll(&p, 1, 100) > 0)
+                        (void) recv(h->journal_fd, buf, sizeof buf, MSG_DONTWAIT);
+        }
+        return NULL;
+}
+
+/* dbus-broker-launch logs to the journal and blocks when nobody reads:
+ * use the socket that is there when something owns it, else bind one
+ * that drains (a socket file nobody owns is a leftover: replaced). */
+static void ensure_journal(McHarness *h) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int fd;
+
+        g_strlcpy(sa.sun_path, JOURNAL_SOCKET, sizeof sa.sun_path);
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        ck_assert_int_ge(fd, 0);
+        if (connect(fd, (struct sockaddr *) &sa, sizeof sa) == 0) {
+                close(fd);
+                return;
+        }
+        if (errno == ECONNREFUSED)
+                unlink(JOURNAL_SOCKET);
+        ck_assert_int_eq(g_mkdir_with_parents("/run/systemd/journal", 0755), 0);
+        ck_assert_msg(bind(fd, (struct sockaddr *) &sa, sizeof sa) == 0, "bind %s: %s", JOURNAL_SOCKET,
+                      g_strerror(errno));
+        chmod(JOURNAL_SOCKET, 0666);
+        h->journal_fd = fd;
+        h->journal_thread = g_thread_new("journal-drain", journal_drain, h);
+}
+
+void mc_harness_start_broker(McHarness *h, McBusPolicy policy) {
+        g_autoptr(GString) conf = g_string_new(NULL);
+        g_autofree char *policy_file = mc_harness_source_path("dbus/org.migcompat.MigCompat1.conf");
+        g_autofree char *conf_path = NULL, *other_sock = NULL, *other_arg = NULL, *other_addr = NULL;
+        g_autofree char *sock = NULL, *env_arg = NULL, *log = NULL;
+        g_autoptr(GError) error = NULL;
+        const char *other_argv[] = { "dbus-daemon", "--session", "--nofork", "--print-address=1", NULL, NULL };
+        int out_fd = -1, log_fd;
+        uint64_t deadline;
+
+        ck_assert_msg(!h->bus_address, "the bus is already running");
+        ensure_journal(h);
+
+        /* The launcher wants a bus of its own to talk to (systemd's, for
+         * activation): any other bus will do. */
+        other_sock = g_build_filename(h->dir, "other_bus_socket", NULL);
+        other_arg = g_strdup_printf("--address=unix:path=%s", other_sock);
+        other_argv[4] = other_arg;
+        ck_assert_msg(g_spawn_async_with_pipes(NULL, (char **) other_argv, NULL,
+                                               G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                                                       G_SPAWN_STDERR_TO_DEV_NULL,
+                                               NULL, NULL, &h->other_bus_pid, NULL, &out_fd, NULL, &error),
+                      "dbus-daemon: %s", error ? error->message : "");
+        other_addr = read_address_line(out_fd, 10000);
+        close(out_fd);
+        ck_assert_msg(other_addr, "the launcher's other bus did not start");
+
+        /* The same configuration as dbus-daemon's, but for <listen>: the
+         * socket is handed over. */
+        g_string_append(conf, "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
+                              " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+                              "<busconfig>\n  <type>system</type>\n  <auth>EXTERNAL</auth>\n");
+        if (policy == MC_BUS_SYSTEM)
+                g_string_append_printf(conf, bus_config_system, policy_file);
+        else
+                g_string_append(conf, bus_config_permissive);
+        g_string_append(conf, "</busconfig>\n");
+        conf_path = mc_harness_write(h, "broker.conf", conf->str);
+
+        sock = g_build_filename(h->dir, "system_bus_socket", NULL);
+        env_arg = g_strdup_printf("DBUS_SESSION_BUS_ADDRESS=%s", other_addr);
+        {
+                const char *argv[] = { "systemd-socket-activate", "-E", env_arg, "-l", sock,
+                                       "dbus-broker-launch", "--scope", "user", "--config-file", conf_path, NULL };
+                log = g_build_filename(h->dir, "bus.log", NULL);
+                log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+                ck_assert_int_ge(log_fd, 0);
+                ck_assert_msg(g_spawn_async_with_pipes_and_fds(NULL, argv, NULL,
+                                                               G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                                               NULL, -1, log_fd, log_fd, NULL, NULL, 0, &h->bus_pid,
+                                                               NULL, NULL, NULL, &error),
+                              "systemd-socket-activate: %s", error ? error->message : "");
+                close(log_fd);
+        }
+        /* It listens before the launcher runs (the first client starts
+         * it); the socket file appears just before it listens. */
+        h->bus_address = g_strdup_printf("unix:path=%s", sock);
+        deadline = now_ms() + 10000;
+        for (;;) {
+                g_autoptr(sd_bus) bus = NULL;
+                g_auto(sd_bus_error) e = SD_BUS_ERROR_NULL;
+                g_autoptr(sd_bus_message) reply = NULL;
+                int r = sd_bus_new(&bus);
+
+                ck_assert_int_ge(r, 0);
+                ck_assert_int_ge(sd_bus_set_address(bus, h->bus_address), 0);
+                ck_assert_int_ge(sd_bus_set_bus_client(bus, 1), 0);
+                r = sd_bus_start(bus);
+                /* Answered by the broker itself: it is up. */
+                if (r >= 0)
+                        r = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                               "org.freedesktop.DBus", "GetId", &e, &reply, "");
+                if (r >= 0)
+                        break;
+                ck_assert_msg(now_ms() < deadline, "dbus-broker does not answer: %s",
+                              e.message ? e.message : g_strerror(-r));
+                g_usleep(10000);
+        }
         chmod(sock, 0666);
 }
 

@@ -35,6 +35,13 @@ char *mc_harness_mkdir(McHarness *h, const char *name);
 char *mc_harness_write(McHarness *h, const char *relpath, const char *content);
 
 void mc_harness_start_bus(McHarness *h, McBusPolicy policy);
+/* The same bus on dbus-broker (the broker most distributions now run)
+ * instead of dbus-daemon, without systemd: systemd-socket-activate hands
+ * dbus-broker-launch the listening socket, with another bus (a
+ * dbus-daemon of the harness) as the one it would ask systemd on. The
+ * launcher logs to /run/systemd/journal/socket: when nothing owns one, the
+ * harness binds one that drains, and removes it when freed. */
+void mc_harness_start_broker(McHarness *h, McBusPolicy policy);
 const char *mc_harness_bus_address(McHarness *h);
 
 /* Start migcompatd with these extra arguments (NULL-terminated; the

@@ -6,7 +6,7 @@
 #   tools/bench.sh            the full run (about ten minutes on 2 cores)
 #   tools/bench.sh --small    a quick pass over small hosts (CI; about a minute)
 #   tools/bench.sh --strict   exit 3 when a target is not met
-#   tools/bench.sh --only check,startup,hotplug,probe
+#   tools/bench.sh --only check,broker,startup,hotplug,probe,fleet
 # MC_BENCH_BUILD_DIR names the build directory (default build-bench).
 set -eu
 cd "$(dirname "$0")/.."

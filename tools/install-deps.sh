@@ -11,7 +11,7 @@ PACKAGES="
     cmake gcc make pkg-config
     libsystemd-dev libglib2.0-dev libjson-glib-dev libudev-dev
     check umockdev libumockdev-dev
-    dbus-daemon dbus-bin systemd util-linux strace
+    dbus-daemon dbus-bin dbus-broker systemd util-linux strace
     mdevctl mandoc
     curl placement-api python3-nova python3-jsonschema python3-yaml
     libvirt-daemon libvirt-clients qemu-system-x86

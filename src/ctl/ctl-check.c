@@ -4,6 +4,7 @@
  * same engine (no daemon needed). */
 
 #include "ctl-bus.h"
+#include "ctl-fleet.h"
 #include "ctl-profile.h"
 #include "ctl.h"
 #include "mc-config.h"
@@ -80,6 +81,8 @@ int ctl_verb_check(const CtlOptions *opts, int argc, char **argv) {
         src = mc_source_parse(data, len, origin, &error);
         if (!src)
                 return ctl_error(CTL_EXIT_USAGE, "%s", error->message);
+        if (ctl_fleet_wanted(opts))
+                return ctl_fleet_check(opts, src, false, NULL);
         if (opts->profile)
                 return check_offline(opts, src);
         return check_daemon(opts, data);

@@ -29,6 +29,7 @@
 
 #include "ctl-bus.h"
 #include "ctl-domain-xml.h"
+#include "ctl-fleet.h"
 #include "ctl-profile.h"
 #include "ctl.h"
 #include "mc-config.h"
@@ -306,6 +307,8 @@ static int gather_offline(DomainCheck *dc, GError **error) {
                                  "its host)",
                              hostdev_id(h), h->uuid);
         }
+        if (ctl_fleet_wanted(dc->opts))
+                return 0; /* each host's profile is read by the fleet check */
         r = ctl_profile_load_file(dc->opts->profile, NULL, &dc->profile, error);
         if (r)
                 return r;
@@ -554,6 +557,12 @@ static int run(DomainCheck *dc, const char *path, GError **error) {
                 return CTL_EXIT_OK;
         }
 
+        if (ctl_fleet_wanted(opts)) {
+                if (!opts->json && !opts->quiet)
+                        printf("%s%s%s%s\n\n", dc->label, dc->dom->uuid ? " (" : "", dc->dom->uuid ? dc->dom->uuid : "",
+                               dc->dom->uuid ? ")" : "");
+                return ctl_fleet_check(opts, dc->src, opts->allow_unknown, dc->notes);
+        }
         {
                 McCheckOptions copts = { .max_candidates = ctl_max_candidates(opts) };
                 res = mc_check(dc->cat, dc->src, &copts);
@@ -596,6 +605,10 @@ int ctl_verb_check_domain(const CtlOptions *opts, int argc, char **argv) {
         };
         int r;
 
+        if (opts->hook && ctl_fleet_wanted(opts)) {
+                domain_check_clear(&dc);
+                return ctl_error(CTL_EXIT_USAGE, "--hook checks for this host: one --profile file at most");
+        }
         if (opts->hook_guest) {
                 g_free(dc.label);
                 dc.label = g_strdup_printf("domain \"%s\"", opts->hook_guest);

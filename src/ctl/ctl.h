@@ -48,6 +48,8 @@ typedef enum {
         CTL_OPT_EXPIRY = 1u << 15,
         CTL_OPT_WATCH = 1u << 16,
         CTL_OPT_MERGE = 1u << 17,
+        CTL_OPT_REPLACE = 1u << 18,
+        CTL_OPT_MAX_AGE = 1u << 19,
 } CtlOptionBit;
 
 /* How describe prints the libvirt domain metadata element (ctl-metadata.h). */
@@ -63,7 +65,10 @@ typedef struct {
         bool quiet;
         bool legend;                  /* false with --no-legend */
         bool full;                    /* --full: never elide table cells */
-        const char *profile;          /* offline: an exported host profile */
+        const char *profile;          /* offline: an exported host profile (the last --profile) */
+        GPtrArray *profiles;          /* every --profile, char*: files or directories (ctl-fleet.h) */
+        GPtrArray *replaces;          /* what-if --replace, char*: files or directories */
+        gint64 max_age;               /* --max-age in seconds; -1: profiles do not expire */
         const char *format;           /* export */
         GPtrArray *requires;          /* describe --require, char* */
         GPtrArray *ids;               /* describe --id, "[UUID=]NAME" */
@@ -138,3 +143,4 @@ int ctl_verb_check(const CtlOptions *opts, int argc, char **argv);
 int ctl_verb_check_domain(const CtlOptions *opts, int argc, char **argv);
 int ctl_verb_export(const CtlOptions *opts, int argc, char **argv);
 int ctl_verb_monitor(const CtlOptions *opts, int argc, char **argv);
+int ctl_verb_what_if(const CtlOptions *opts, int argc, char **argv);

@@ -3,6 +3,7 @@
 /* migcompatctl: ask migcompatd (or, offline, a host profile) what can
  * migrate here. See migcompatctl(1). */
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,12 +25,15 @@ static const CtlVerb verbs[] = {
         { "describe", 2, 1 + MC_MAX_DEVICES,
           CTL_OPT_JSON | CTL_OPT_REQUIRE | CTL_OPT_ID | CTL_OPT_DOMAIN_METADATA, ctl_verb_describe },
         { "check", 1, 2,
-          CTL_OPT_JSON | CTL_OPT_QUIET | CTL_OPT_PROFILE | CTL_OPT_IMPLEMENTATION | CTL_OPT_ALL_CANDIDATES,
+          CTL_OPT_JSON | CTL_OPT_QUIET | CTL_OPT_PROFILE | CTL_OPT_IMPLEMENTATION | CTL_OPT_ALL_CANDIDATES |
+                  CTL_OPT_MAX_AGE,
           ctl_verb_check },
         { "check-domain", 1, 2,
           CTL_OPT_JSON | CTL_OPT_QUIET | CTL_OPT_PROFILE | CTL_OPT_HOOK | CTL_OPT_ALLOW_UNKNOWN |
-                  CTL_OPT_PRINT_SOURCE | CTL_OPT_ALL_CANDIDATES,
+                  CTL_OPT_PRINT_SOURCE | CTL_OPT_ALL_CANDIDATES | CTL_OPT_MAX_AGE,
           ctl_verb_check_domain },
+        { "what-if", 2, G_MAXINT, CTL_OPT_JSON | CTL_OPT_QUIET | CTL_OPT_PROFILE | CTL_OPT_REPLACE | CTL_OPT_MAX_AGE,
+          ctl_verb_what_if },
         { "export", 1, 1,
           CTL_OPT_JSON | CTL_OPT_FORMAT | CTL_OPT_PROFILE | CTL_OPT_OUTPUT | CTL_OPT_EXPIRY | CTL_OPT_WATCH |
                   CTL_OPT_MERGE,
@@ -61,6 +65,10 @@ static void help(void) {
                "                           Feature Discovery feature file, OpenStack\n"
                "                           Placement traits or a Nova provider config\n"
                "  monitor                  Print a line per change until interrupted\n"
+               "  what-if --profile=DIR --replace=DIR VMS...\n"
+               "                           Which running VMs would an upgrade strand: no\n"
+               "                           host left to move to, or no way back to their\n"
+               "                           own (VMS: files or directories HOST/VM.json)\n"
                "\n"
                "Options:\n"
                "  -h --help                Show this help\n"
@@ -73,9 +81,16 @@ static void help(void) {
                "                           check, check-domain)\n"
                "     --no-legend           list: no header line and no summary\n"
                "  -l --full                list: never shorten cells to the terminal's width\n"
-               "     --profile=FILE        check, check-domain, export: answer offline from a\n"
+               "     --profile=FILE|DIR    check, check-domain, export: answer offline from a\n"
                "                           host profile (\"export --format json\" writes one;\n"
-               "                           \"-\" reads standard input)\n"
+               "                           \"-\" reads standard input); check, check-domain,\n"
+               "                           what-if: may be repeated, and a directory means\n"
+               "                           every *.json in it: one answer per host\n"
+               "     --replace=FILE|DIR    what-if: the profile a host will have after the\n"
+               "                           change (matched by host name); may be repeated\n"
+               "     --max-age=TIME        check, check-domain, what-if: skip profiles\n"
+               "                           exported longer ago than TIME (seconds, or with\n"
+               "                           s, min, h, d)\n"
                "     --implementation=ID   check: against this one implementation only\n"
                "     --all-candidates      check, check-domain: list every usable candidate,\n"
                "                           not only the one to use\n"
@@ -139,6 +154,8 @@ enum {
         ARG_EXPIRY,
         ARG_WATCH,
         ARG_MERGE,
+        ARG_REPLACE,
+        ARG_MAX_AGE,
 };
 
 static const struct {
@@ -163,7 +180,31 @@ static const struct {
         { CTL_OPT_EXPIRY, "--expiry" },
         { CTL_OPT_WATCH, "--watch" },
         { CTL_OPT_MERGE, "--merge" },
+        { CTL_OPT_REPLACE, "--replace" },
+        { CTL_OPT_MAX_AGE, "--max-age" },
 };
+
+/* "90", "90s", "15min", "2h", "1d": seconds; -1 when not a time span. */
+static gint64 parse_seconds(const char *s) {
+        static const struct {
+                const char *unit;
+                gint64 factor;
+        } units[] = { { "", 1 }, { "s", 1 }, { "sec", 1 }, { "m", 60 }, { "min", 60 },
+                      { "h", 3600 }, { "d", 86400 } };
+        char *end = NULL;
+        guint64 n;
+
+        if (!g_ascii_isdigit(*s))
+                return -1;
+        errno = 0;
+        n = g_ascii_strtoull(s, &end, 10);
+        if (errno || n > G_MAXINT32)
+                return -1;
+        for (size_t i = 0; i < G_N_ELEMENTS(units); i++)
+                if (strcmp(end, units[i].unit) == 0)
+                        return (gint64) n * units[i].factor;
+        return -1;
+}
 
 static int run_verb(const CtlOptions *opts, int n, char **args) {
         for (size_t i = 0; i < G_N_ELEMENTS(verbs); i++) {
@@ -207,11 +248,16 @@ int main(int argc, char *argv[]) {
                 { "expiry", required_argument, NULL, ARG_EXPIRY },
                 { "watch", no_argument, NULL, ARG_WATCH },
                 { "merge", required_argument, NULL, ARG_MERGE },
+                { "replace", required_argument, NULL, ARG_REPLACE },
+                { "max-age", required_argument, NULL, ARG_MAX_AGE },
                 {}
         };
         g_autoptr(GPtrArray) requires = g_ptr_array_new();
         g_autoptr(GPtrArray) ids = g_ptr_array_new();
-        CtlOptions opts = { .legend = true, .requires = requires, .ids = ids };
+        g_autoptr(GPtrArray) profiles = g_ptr_array_new();
+        g_autoptr(GPtrArray) replaces = g_ptr_array_new();
+        CtlOptions opts = { .legend = true, .requires = requires, .ids = ids, .profiles = profiles,
+                            .replaces = replaces, .max_age = -1 };
         int opt;
 
         /* getopt's own messages would echo the argument's bytes raw. */
@@ -246,7 +292,19 @@ int main(int argc, char *argv[]) {
                         break;
                 case ARG_PROFILE:
                         opts.profile = optarg;
+                        g_ptr_array_add(profiles, optarg);
                         opts.given |= CTL_OPT_PROFILE;
+                        break;
+                case ARG_REPLACE:
+                        g_ptr_array_add(replaces, optarg);
+                        opts.given |= CTL_OPT_REPLACE;
+                        break;
+                case ARG_MAX_AGE:
+                        opts.max_age = parse_seconds(optarg);
+                        if (opts.max_age < 0)
+                                return ctl_error(CTL_EXIT_USAGE, "--max-age=%s: expected seconds, or a number "
+                                                 "with s, min, h or d", optarg);
+                        opts.given |= CTL_OPT_MAX_AGE;
                         break;
                 case ARG_IMPLEMENTATION:
                         opts.implementation = optarg;
@@ -323,5 +381,7 @@ int main(int argc, char *argv[]) {
                 return ctl_error(CTL_EXIT_USAGE, "--json and --domain-metadata exclude each other");
         if (opts.hook && (opts.json || opts.print_source))
                 return ctl_error(CTL_EXIT_USAGE, "--hook prints nothing on stdout: no --json or --print-source");
+        if (profiles->len > 1 && strcmp(argv[optind], "export") == 0)
+                return ctl_error(CTL_EXIT_USAGE, "export reads one --profile");
         return run_verb(&opts, argc - optind, argv + optind);
 }

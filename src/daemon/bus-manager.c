@@ -157,8 +157,10 @@ described:
 
 static int method_get_host_profile(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         McDaemon *d = userdata;
-        g_autofree char *json = mc_profile_to_json(catalog(d), d->hostname, d->machine_id,
-                                                   MC_VERSION, false);
+        /* exported-at: when this answer was true, so that a collector of
+         * profiles can tell a stale one (migcompatctl(1), COLLECTING). */
+        g_autofree char *json = mc_profile_to_json_at(catalog(d), d->hostname, d->machine_id, MC_VERSION,
+                                                      g_get_real_time() / G_USEC_PER_SEC, false);
         return sd_bus_reply_method_return(m, "s", json);
 }
 

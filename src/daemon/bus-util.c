@@ -2,6 +2,7 @@
 #include "bus-util.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "mc-bus-errors.h"
@@ -220,7 +221,23 @@ int mc_bus_append_device_verdict(sd_bus_message *reply, const McRegistry *reg,
 
 bool mc_bus_string_valid(const char *s, size_t len) {
         /* D-Bus strings are valid UTF-8 without NUL: a bad one would make
-         * the bus drop the whole connection, so it must never get past. */
+         * the bus drop the whole connection, so it must never get past.
+         * Answers are nearly all ASCII: eight bytes at a time while they
+         * hold no NUL and no byte >= 0x80 (a UTF-8 sequence cannot start
+         * before such a byte), then the full check from there on. It
+         * replaced g_utf8_validate_len() over the whole answer, about a
+         * fifth of a new question's cost in migcompatd. */
+        const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+        size_t i = 0;
+
+        for (; i + 8 <= len; i += 8) {
+                uint64_t v;
+                memcpy(&v, s + i, 8);
+                if ((v | ((v - ones) & ~v)) & highs)
+                        break;
+        }
+        s += i;
+        len -= i;
         return !memchr(s, '\0', len) && g_utf8_validate_len(s, len, NULL);
 }
 

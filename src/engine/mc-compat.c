@@ -346,17 +346,16 @@ static McCandidate *candidate_new(McImpl *impl, const McModel *m, McVerdict verd
                 add_reason(c->reasons, MC_REASON_NO_FREE_INSTANCE, "%s has no free instance", label);
                 c->verdict = MC_VERDICT_INCOMPATIBLE;
         }
-        if (c->verdict != MC_VERDICT_INCOMPATIBLE) {
-                c->recipe = build_recipe(impl, m, d);
-                if (impl->available == MC_AVAILABLE_UNKNOWN) {
-                        g_autofree char *label = impl_label(impl);
-                        c->notes = reasons_new();
-                        add_reason(c->notes, MC_REASON_AVAILABILITY_UNKNOWN,
-                                   "whether a VM already uses %s cannot be seen on this host; "
-                                   "assigning it fails at once if one does",
-                                   label);
-                }
+        if (c->verdict != MC_VERDICT_INCOMPATIBLE && impl->available == MC_AVAILABLE_UNKNOWN) {
+                g_autofree char *label = impl_label(impl);
+                c->notes = reasons_new();
+                add_reason(c->notes, MC_REASON_AVAILABILITY_UNKNOWN,
+                           "whether a VM already uses %s cannot be seen on this host; "
+                           "assigning it fails at once if one does",
+                           label);
         }
+        /* The recipe is written once the listed candidates are known
+         * (add_recipes()): most usable candidates are counted, not listed. */
         return c;
 }
 
@@ -681,6 +680,15 @@ static void trim_usable(McDeviceResult *dr, guint limit) {
         }
 }
 
+/* Every listed usable candidate's recipe. */
+static void add_recipes(McDeviceResult *dr, const McSrcDevice *d) {
+        for (guint k = 0; k < dr->candidates->len; k++) {
+                McCandidate *c = dr->candidates->pdata[k];
+                if (c->verdict != MC_VERDICT_INCOMPATIBLE && !c->recipe)
+                        c->recipe = build_recipe(c->impl, c->model, d);
+        }
+}
+
 McCheckResult *mc_check(const McCatalog *cat, const McSource *src, const McCheckOptions *opts) {
         McCheckResult *r = g_new0(McCheckResult, 1);
         guint limit = opts && opts->max_candidates ? opts->max_candidates
@@ -728,6 +736,7 @@ McCheckResult *mc_check(const McCatalog *cat, const McSource *src, const McCheck
                         g_ptr_array_sort_with_data(dr->candidates, candidate_cmp, &ctx);
                 }
                 trim_usable(dr, limit);
+                add_recipes(dr, src->devices->pdata[i]);
                 if (dr->verdict > r->verdict)
                         r->verdict = dr->verdict;
         }

@@ -70,6 +70,9 @@ typedef struct {
         char *machine_id;
         guint64 generation;
         char *daemon_version;
+        /* When the daemon answered (host.exported-at), seconds since the
+         * epoch; -1 when the profile does not say (an older daemon). */
+        gint64 exported_at;
         GPtrArray *impls; /* McImpl*, owned refs, in document order */
 } McProfile;
 

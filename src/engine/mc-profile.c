@@ -106,7 +106,28 @@ static bool read_identity(McJsonCursor *c, JsonNode *node, McImpl *impl, GError 
         return true;
 }
 
-static McImpl *read_impl(McJsonCursor *c, JsonNode *node, GError **error) {
+/* Equal facts are one McInfo, as on the daemon (its facts cache): a
+ * check judges each distinct set of facts of a model once, whatever the
+ * number of implementations sharing it (a host with five equal GPUs).
+ * Keyed by the first model's name; equal facts are compared in full. */
+static McInfo *intern_info(GHashTable *seen, McInfo *info) {
+        const char *key = ((McModel *) info->models->pdata[0])->model;
+        GPtrArray *same = g_hash_table_lookup(seen, key);
+
+        for (guint i = 0; same && i < same->len; i++)
+                if (mc_info_equal(same->pdata[i], info)) {
+                        mc_info_unref(info);
+                        return mc_info_ref(same->pdata[i]);
+                }
+        if (!same) {
+                same = g_ptr_array_new_with_free_func((GDestroyNotify) mc_info_unref);
+                g_hash_table_insert(seen, (gpointer) key, same);
+        }
+        g_ptr_array_add(same, mc_info_ref(info));
+        return info;
+}
+
+static McImpl *read_impl(McJsonCursor *c, JsonNode *node, GHashTable *infos, GError **error) {
         static const char *const members[] = { "id", "kind", "identity", "models",
                                                "available-instances", "facts-from", "facts-file",
                                                "not-migratable-reason", NULL };
@@ -190,7 +211,7 @@ static McImpl *read_impl(McJsonCursor *c, JsonNode *node, GError **error) {
                         return NULL;
         }
         if (info->models->len > 0) {
-                impl->info = g_steal_pointer(&info);
+                impl->info = intern_info(infos, g_steal_pointer(&info));
         } else if (!impl->not_migratable_reason) {
                 mark = mc_json_push_member(c, "not-migratable-reason");
                 mc_json_fail(c, error, MC_ERROR_MISSING_MEMBER,
@@ -200,12 +221,41 @@ static McImpl *read_impl(McJsonCursor *c, JsonNode *node, GError **error) {
         return g_steal_pointer(&impl);
 }
 
+/* host.exported-at: RFC 3339 in UTC, to the second ("2026-12-03T07:32:38Z"),
+ * the one form the daemon writes: a collector compares it with its clock. */
+static bool read_exported_at(McJsonCursor *c, JsonObject *host, gint64 *ret, GError **error) {
+        g_autofree char *s = NULL;
+        g_autoptr(GDateTime) t = NULL;
+        gsize mark;
+
+        *ret = -1;
+        if (!mc_json_member_string(c, host, "exported-at", false, mc_check_str_value, &s, error))
+                return false;
+        if (!s)
+                return true;
+        mark = mc_json_push_member(c, "exported-at");
+        if (strlen(s) != 20 || s[10] != 'T' || s[19] != 'Z' ||
+            !(t = g_date_time_new_from_iso8601(s, NULL))) {
+                mc_json_fail(c, error, MC_ERROR_VALUE,
+                             "expected a UTC time as YYYY-MM-DDTHH:MM:SSZ, got \"%.32s\"", s);
+                return false;
+        }
+        *ret = g_date_time_to_unix(t);
+        mc_json_pop(c, mark);
+        return true;
+}
+
 static McProfile *read_profile(McJsonCursor *c, JsonNode *root, GError **error) {
         static const char *const members[] = { "host", "implementations", NULL };
         static const char *const host_members[] = { "hostname", "machine-id", "generation",
-                                                    "daemon-version", NULL };
+                                                    "daemon-version", "exported-at", NULL };
+        static const char *const host_required[] = { "hostname", "machine-id", "generation",
+                                                     "daemon-version", NULL };
         g_autoptr(McProfile) p = g_new0(McProfile, 1);
         g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
+        /* first model name (in the interned info) -> GPtrArray of McInfo */
+        g_autoptr(GHashTable) infos =
+                g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
         JsonObject *o, *host;
         JsonArray *a;
         gsize mark;
@@ -217,7 +267,7 @@ static McProfile *read_profile(McJsonCursor *c, JsonNode *root, GError **error) 
 
         mark = mc_json_push_member(c, "host");
         host = mc_json_expect_object(c, json_object_get_member(o, "host"), host_members,
-                                     host_members, error);
+                                     host_required, error);
         if (!host)
                 return NULL;
         if (!mc_json_member_string(c, host, "hostname", true, mc_check_str_value, &p->hostname, error) ||
@@ -236,6 +286,8 @@ static McProfile *read_profile(McJsonCursor *c, JsonNode *root, GError **error) 
                 p->generation = (guint64) gen;
                 mc_json_pop(c, gmark);
         }
+        if (!read_exported_at(c, host, &p->exported_at, error))
+                return NULL;
         mc_json_pop(c, mark);
 
         mark = mc_json_push_member(c, "implementations");
@@ -246,7 +298,7 @@ static McProfile *read_profile(McJsonCursor *c, JsonNode *root, GError **error) 
         p->impls = g_ptr_array_new_with_free_func((GDestroyNotify) mc_impl_unref);
         for (guint i = 0; i < json_array_get_length(a); i++) {
                 gsize imark = mc_json_push_index(c, i);
-                McImpl *impl = read_impl(c, json_array_get_element(a, i), error);
+                McImpl *impl = read_impl(c, json_array_get_element(a, i), infos, error);
                 if (!impl)
                         return NULL;
                 g_ptr_array_add(p->impls, impl);

@@ -490,6 +490,11 @@ char *mc_check_result_to_json(const McCheckResult *r, bool pretty) {
 
 char *mc_profile_to_json(const McCatalog *cat, const char *hostname, const char *machine_id,
                          const char *daemon_version, bool pretty) {
+        return mc_profile_to_json_at(cat, hostname, machine_id, daemon_version, -1, pretty);
+}
+
+char *mc_profile_to_json_at(const McCatalog *cat, const char *hostname, const char *machine_id,
+                            const char *daemon_version, gint64 exported_at, bool pretty) {
         g_autoptr(JsonBuilder) b = json_builder_new_immutable();
         g_autoptr(GPtrArray) list = mc_catalog_list(cat);
 
@@ -504,6 +509,14 @@ char *mc_profile_to_json(const McCatalog *cat, const char *hostname, const char 
         json_builder_add_int_value(b, (gint64) mc_catalog_generation(cat));
         json_builder_set_member_name(b, "daemon-version");
         json_builder_add_string_value(b, daemon_version ? daemon_version : "");
+        if (exported_at >= 0) {
+                g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(exported_at);
+                g_autofree char *text = t ? g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+                if (text) {
+                        json_builder_set_member_name(b, "exported-at");
+                        json_builder_add_string_value(b, text);
+                }
+        }
         json_builder_end_object(b);
         json_builder_set_member_name(b, "implementations");
         json_builder_begin_array(b);

@@ -23,6 +23,10 @@ void mc_check_result_write_json(const McCheckResult *r, GString *out);
 /* Host profile from a catalog (implementations sorted by id). */
 char *mc_profile_to_json(const McCatalog *cat, const char *hostname, const char *machine_id,
                          const char *daemon_version, bool pretty);
+/* The same with host.exported-at: seconds since the epoch (the engine
+ * reads no clock; the caller says when), -1 to leave it out. */
+char *mc_profile_to_json_at(const McCatalog *cat, const char *hostname, const char *machine_id,
+                            const char *daemon_version, gint64 exported_at, bool pretty);
 /* Build a catalog from a parsed profile (takes the implementations' refs). */
 McCatalog *mc_profile_to_catalog(McProfile *p);
 
