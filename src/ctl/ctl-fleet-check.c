@@ -11,7 +11,7 @@
 
 #include "ctl-fleet.h"
 #include "ctl-table.h"
-#include "compat.h"
+#include "mc-compat.h"
 
 typedef struct {
         char *id;

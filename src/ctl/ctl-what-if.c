@@ -28,7 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "compat.h"
+#include "mc-compat.h"
 #include "ctl-fleet.h"
 #include "ctl-table.h"
 #include "mc-serialize.h"
