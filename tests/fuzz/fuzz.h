@@ -34,6 +34,10 @@ static inline void fuzz_check_error(const GError *error) {
          * json-glib reads a byte: json-glib refusing what it let through
          * means the two disagree about what JSON is. */
         const char *after_origin = strstr(error->message, ": ");
+        /* Only a reader's own "ORIGIN: not valid JSON: ..." counts: a ": "
+         * after a quote is inside quoted input, which may say anything. */
+        if (after_origin && memchr(error->message, '"', (size_t) (after_origin - error->message)))
+                after_origin = NULL;
         FUZZ_ASSERT(!after_origin || !g_str_has_prefix(after_origin + 2, "not valid JSON: "),
                     "json-glib refused what the validator passed: %s", error->message);
 }
