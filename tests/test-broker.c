@@ -7,6 +7,7 @@
  * same named error. The benchmark runs on this bus too (bench/README.md). */
 
 #include "mc-assert.h"
+#include "mc-test-main.h"
 #include <check.h>
 #include <stdarg.h>
 #include <string.h>
@@ -76,15 +77,9 @@ END_TEST
 int main(void) {
         Suite *s = suite_create("broker");
         TCase *tc = tcase_create("broker");
-        SRunner *sr;
-        int failed;
 
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, daemon_on_dbus_broker);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
+        return mc_test_run(s);
 }

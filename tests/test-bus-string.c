@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bus-util.h"
+#include "mc-test-main.h"
 
 /* A 40-byte ASCII string with `insert` (n bytes) at offset `at`. */
 static bool valid_with(const char *insert, size_t n, size_t at) {
@@ -50,15 +51,9 @@ END_TEST
 int main(void) {
         Suite *s = suite_create("bus-string");
         TCase *tc = tcase_create("bus-string");
-        SRunner *sr;
-        int failed;
 
         tcase_add_test(tc, ascii_and_utf8);
         tcase_add_test(tc, nul_and_bad_utf8);
         suite_add_tcase(s, tc);
-        sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
+        return mc_test_run(s);
 }

@@ -10,6 +10,7 @@
  * another machine would change it. */
 
 #include "mc-assert.h"
+#include "mc-test-main.h"
 #include <check.h>
 #include <json-glib/json-glib.h>
 #include <stdarg.h>
@@ -565,12 +566,4 @@ static Suite *fleet_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(fleet_suite());
-        int failed;
-
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
-}
+MC_TEST_MAIN(fleet_suite)

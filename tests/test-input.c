@@ -23,6 +23,7 @@
 #include "host-fixture.h"
 #include "mc-assert.h"
 #include "mc-config.h"
+#include "mc-test-main.h"
 #include "mc-types.h"
 #include "testbed.h"
 
@@ -671,11 +672,4 @@ static Suite *input_suite(void) {
         return s;
 }
 
-int main(void) {
-        SRunner *sr = srunner_create(input_suite());
-        int failed;
-        srunner_run_all(sr, CK_NORMAL);
-        failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? 1 : 0;
-}
+MC_TEST_MAIN(input_suite)
