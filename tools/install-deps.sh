@@ -13,7 +13,7 @@ PACKAGES="
     check umockdev libumockdev-dev
     dbus-daemon dbus-bin dbus-broker systemd util-linux strace
     mdevctl mandoc
-    curl placement-api python3-nova python3-jsonschema python3-yaml
+    python3 curl placement-api python3-nova python3-jsonschema python3-yaml
     libvirt-daemon libvirt-clients qemu-system-x86
     dbus debhelper dpkg-dev lintian
 "
