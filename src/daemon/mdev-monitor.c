@@ -11,6 +11,7 @@
 
 #include "mc-error.h"
 #include "mc-log.h"
+#include "udev-watch.h"
 
 static bool has_supported_types(const char *syspath) {
         g_autofree char *path = g_strconcat(syspath, "/mdev_supported_types", NULL);
@@ -88,8 +89,6 @@ static int on_monitor(sd_event_source *s, int fd, uint32_t revents, void *userda
 }
 
 bool mc_mdev_source_attach(McMdevSource *src, sd_event *event, GError **error) {
-        int r;
-
         g_return_val_if_fail(src, false);
         g_return_val_if_fail(event, false);
         g_return_val_if_fail(!src->monitor, false);
@@ -105,22 +104,10 @@ bool mc_mdev_source_attach(McMdevSource *src, sd_event *event, GError **error) {
         /* Bursts (a driver registering thousands of types, a script creating
          * hundreds of instances) must not overflow the socket; the kernel
          * caps this at net.core.rmem_max unless privileged, which is fine. */
-        (void) udev_monitor_set_receive_buffer_size(src->monitor, 16 * 1024 * 1024);
-        r = udev_monitor_enable_receiving(src->monitor);
-        if (r < 0) {
-                g_set_error(error, MC_ERROR, MC_ERROR_IO, "cannot listen to uevents: %s",
-                            g_strerror(-r));
+        if (!mc_udev_monitor_watch(src->monitor, event, 16 * 1024 * 1024, on_monitor, src, "mdev-uevents",
+                                   &src->io, error)) {
                 g_clear_pointer(&src->monitor, udev_monitor_unref);
                 return false;
         }
-        r = sd_event_add_io(event, &src->io, udev_monitor_get_fd(src->monitor), EPOLLIN,
-                            on_monitor, src);
-        if (r < 0) {
-                g_set_error(error, MC_ERROR, MC_ERROR_IO, "cannot watch the udev monitor: %s",
-                            g_strerror(-r));
-                g_clear_pointer(&src->monitor, udev_monitor_unref);
-                return false;
-        }
-        (void) sd_event_source_set_description(src->io, "mdev-uevents");
         return true;
 }

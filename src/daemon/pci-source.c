@@ -9,6 +9,7 @@
 #include "identity.h"
 #include "mc-error.h"
 #include "mc-log.h"
+#include "udev-watch.h"
 
 /* What is published when sysfs is odd:
  * - a function whose directory vanishes while it is read is treated as
@@ -338,8 +339,6 @@ void mc_pci_source_free(McPciSource *src) {
 }
 
 bool mc_pci_source_attach(McPciSource *src, sd_event *event, GError **error) {
-        int r;
-
         g_return_val_if_fail(!src->monitor, false);
         src->monitor = udev_monitor_new_from_netlink(src->udev, "udev");
         if (!src->monitor) {
@@ -352,23 +351,10 @@ bool mc_pci_source_attach(McPciSource *src, sd_event *event, GError **error) {
         if (udev_monitor_filter_add_match_subsystem_devtype(src->monitor, "pci", NULL) < 0 ||
             udev_monitor_filter_add_match_subsystem_devtype(src->monitor, "infiniband", NULL) < 0)
                 mc_log_debug("Cannot filter PCI uevents; every uevent is looked at");
-        (void) udev_monitor_set_receive_buffer_size(src->monitor, 4 * 1024 * 1024);
-        r = udev_monitor_enable_receiving(src->monitor);
-        if (r < 0) {
-                g_set_error(error, MC_ERROR, MC_ERROR_IO, "cannot listen to uevents: %s",
-                            g_strerror(-r));
+        if (!mc_udev_monitor_watch(src->monitor, event, 4 * 1024 * 1024, on_monitor, src, "pci-uevents", &src->io, error)) {
                 g_clear_pointer(&src->monitor, udev_monitor_unref);
                 return false;
         }
-        r = sd_event_add_io(event, &src->io, udev_monitor_get_fd(src->monitor), EPOLLIN,
-                            on_monitor, src);
-        if (r < 0) {
-                g_set_error(error, MC_ERROR, MC_ERROR_IO, "cannot watch the udev monitor: %s",
-                            g_strerror(-r));
-                g_clear_pointer(&src->monitor, udev_monitor_unref);
-                return false;
-        }
-        (void) sd_event_source_set_description(src->io, "pci-uevents");
         return true;
 }
 
