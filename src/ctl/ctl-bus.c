@@ -2,6 +2,7 @@
 #include "ctl-bus.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,36 @@ int ctl_bus_open(sd_bus **ret, GError **error) {
                             addr ? " (" : "", addr ? addr : "", addr ? ")" : "", g_strerror(-r));
                 return CTL_EXIT_DAEMON;
         }
+        return 0;
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        return sd_event_exit(sd_event_source_get_event(s), CTL_EXIT_OK);
+}
+
+int ctl_bus_event_new(sd_bus *bus, sd_event **ret) {
+        g_autoptr(sd_event) event = NULL;
+        sigset_t mask;
+        int r;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGTERM);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        /* A signal ignored by whoever started us would never reach the
+         * signalfd: take the default back, now that they are blocked. */
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        r = sd_event_default(&event);
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGINT, on_signal, NULL);
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGTERM, on_signal, NULL);
+        if (r >= 0)
+                r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return r;
+        *ret = g_steal_pointer(&event);
         return 0;
 }
 

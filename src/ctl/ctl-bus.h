@@ -7,6 +7,7 @@
 
 #include <json-glib/json-glib.h>
 #include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
 
 #include "ctl.h"
 #include "mc-bus-errors.h"
@@ -17,6 +18,12 @@
 int ctl_bus_open(sd_bus **ret, GError **error);
 /* The same, printing the error. */
 int ctl_bus_connect(sd_bus **ret);
+
+/* The event loop of a verb that runs until interrupted (monitor, export
+ * --watch): bus attached, SIGINT and SIGTERM end it with CTL_EXIT_OK (taken
+ * back from SIG_IGN, which whoever started us may have set). 0 or a
+ * negative errno. */
+int ctl_bus_event_new(sd_bus *bus, sd_event **ret);
 
 /* Turn a failed call into a CTL_ERROR; returns its exit code:
  * CTL_EXIT_USAGE for errors in what the user gave (invalid source, invalid

@@ -84,10 +84,6 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
-        return sd_event_exit(sd_event_source_get_event(s), CTL_EXIT_OK);
-}
-
 int ctl_export_watch(const CtlOptions *opts, const CtlExport *e) {
         static const char owner_rule[] = "type='signal',sender='org.freedesktop.DBus',"
                                          "path='/org/freedesktop/DBus',interface='org.freedesktop.DBus',"
@@ -99,7 +95,6 @@ int ctl_export_watch(const CtlOptions *opts, const CtlExport *e) {
         g_autoptr(sd_event_source) refresh = NULL;
         g_autoptr(sd_event_source) pending = NULL;
         Watch w = { .opts = opts, .e = e };
-        sigset_t mask;
         int r;
 
         r = ctl_bus_open(&bus, &error);
@@ -114,17 +109,7 @@ int ctl_export_watch(const CtlOptions *opts, const CtlExport *e) {
         if (r < 0)
                 return ctl_error(CTL_EXIT_DAEMON, "cannot subscribe to the daemon's signals: %s", g_strerror(-r));
 
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGTERM);
-        sigprocmask(SIG_BLOCK, &mask, NULL);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        r = sd_event_default(&event);
-        if (r >= 0)
-                r = sd_event_add_signal(event, NULL, SIGINT, on_signal, NULL);
-        if (r >= 0)
-                r = sd_event_add_signal(event, NULL, SIGTERM, on_signal, NULL);
+        r = ctl_bus_event_new(bus, &event);
         if (r >= 0)
                 r = sd_event_add_defer(event, &pending, on_pending, &w);
         w.pending = pending;
@@ -135,8 +120,6 @@ int ctl_export_watch(const CtlOptions *opts, const CtlExport *e) {
         if (r >= 0 && e->format == CTL_FORMAT_NFD && e->expiry > 0)
                 r = sd_event_add_time(event, &refresh, CLOCK_MONOTONIC, UINT64_MAX, 0, on_timer, &w);
         w.refresh = refresh;
-        if (r >= 0)
-                r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
         /* The bus gone (dbus-daemon restarted): stop, with a failure the
          * service manager restarts us for. */
         if (r >= 0)

@@ -236,10 +236,6 @@ static int on_owner(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
         return 0;
 }
 
-static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
-        return sd_event_exit(sd_event_source_get_event(s), CTL_EXIT_OK);
-}
-
 /* ---- setup ----------------------------------------------------------------------------- */
 
 /* What every object says now, and the manager's counters. */
@@ -305,7 +301,6 @@ int ctl_verb_monitor(const CtlOptions *opts, int argc, char **argv) {
                                                  (GDestroyNotify) json_object_unref),
         };
         g_autoptr(JsonObject) members = json_object_new();
-        sigset_t mask;
         int r;
 
         r = ctl_bus_open(&bus, &error);
@@ -323,21 +318,7 @@ int ctl_verb_monitor(const CtlOptions *opts, int argc, char **argv) {
         if (r)
                 goto out;
 
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGTERM);
-        sigprocmask(SIG_BLOCK, &mask, NULL);
-        /* A signal ignored by whoever started us would never reach the
-         * signalfd: take the default back, now that they are blocked. */
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        r = sd_event_default(&event);
-        if (r >= 0)
-                r = sd_event_add_signal(event, NULL, SIGINT, on_signal, NULL);
-        if (r >= 0)
-                r = sd_event_add_signal(event, NULL, SIGTERM, on_signal, NULL);
-        if (r >= 0)
-                r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
+        r = ctl_bus_event_new(bus, &event);
         if (r < 0) {
                 g_set_error(&error, CTL_ERROR, CTL_EXIT_DAEMON, "cannot set up the event loop: %s", g_strerror(-r));
                 r = CTL_EXIT_DAEMON;
