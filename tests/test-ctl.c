@@ -9,6 +9,7 @@
  * hostile inputs that would take too many processes to feed one by one. */
 
 #include "mc-assert.h"
+#include "mc-k8s-names.h"
 #include "mc-test-main.h"
 #include <check.h>
 #include <fcntl.h>
@@ -882,42 +883,12 @@ END_TEST
 
 /* ---- export -------------------------------------------------------------------------- */
 
-/* Kubernetes: a qualified name's name part is 1-63 characters of
- * [A-Za-z0-9._-], starting and ending alphanumeric; its prefix a DNS
- * subdomain (lower-case labels, at most 253). */
-static bool k8s_name_ok(const char *s, size_t len) {
-        if (len == 0 || len > 63 || !g_ascii_isalnum(s[0]) || !g_ascii_isalnum(s[len - 1]))
-                return false;
-        for (size_t i = 0; i < len; i++)
-                if (!g_ascii_isalnum(s[i]) && !strchr("-_.", s[i]))
-                        return false;
-        return true;
-}
-
-static bool dns_subdomain_ok(const char *s, size_t len) {
-        g_auto(GStrv) labels = NULL;
-        g_autofree char *copy = g_strndup(s, len);
-
-        if (len == 0 || len > 253)
-                return false;
-        labels = g_strsplit(copy, ".", -1);
-        for (guint i = 0; labels[i]; i++) {
-                size_t l = strlen(labels[i]);
-                if (l == 0 || l > 63 || labels[i][0] == '-' || labels[i][l - 1] == '-')
-                        return false;
-                for (size_t k = 0; k < l; k++)
-                        if (!(g_ascii_islower(labels[i][k]) || g_ascii_isdigit(labels[i][k]) || labels[i][k] == '-'))
-                                return false;
-        }
-        return true;
-}
-
 static void assert_nfd_label(const char *key) {
         const char *slash = strchr(key, '/');
         ck_assert_msg(slash, "label %s has no prefix", key);
-        ck_assert_msg(dns_subdomain_ok(key, (size_t) (slash - key)), "label prefix of %s is not a DNS subdomain", key);
+        ck_assert_msg(mc_dns_subdomain_ok(key, (size_t) (slash - key)), "label prefix of %s is not a DNS subdomain", key);
         ck_assert_msg(strchr(slash + 1, '/') == NULL, "label %s has two slashes", key);
-        ck_assert_msg(k8s_name_ok(slash + 1, strlen(slash + 1)), "label name of %s is not valid", key);
+        ck_assert_msg(mc_k8s_name_ok(slash + 1, strlen(slash + 1)), "label name of %s is not valid", key);
 }
 
 static void assert_trait(const char *t) {
